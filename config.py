@@ -1,0 +1,102 @@
+"""Configuration for eventhub, in one place.
+
+Order of precedence (DESIGN.md §3 rule 6): the defaults below, then the environment
+(``EVENTHUB_*`` variables and ``DATABASE_URL``), then the ``overrides`` passed to
+``create_app``. This module lives beside the package and is installed as a top-level
+module (see ``py-modules`` in pyproject.toml), so ``import config`` works everywhere.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely."""
+
+
+DEFAULTS: dict[str, Any] = {
+    "ENV": "development",  # development | production | testing
+    "SECRET_KEY": DEV_SECRET_KEY,
+    "SQLALCHEMY_DATABASE_URI": None,  # None: SQLite file in the instance folder
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "BASE_URL": "http://127.0.0.1:5000",
+    "DEFAULT_TIMEZONE": "Europe/Berlin",
+    "BABEL_DEFAULT_LOCALE": "de",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
+    "LANGUAGES": ("de", "en"),
+    "EVENTS_PER_PAGE": 12,
+    "MAIL_SERVER": "",  # empty: development mail goes to files in the instance folder
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_DEFAULT_SENDER": "eventhub <noreply@eventhub.invalid>",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_LOGIN": "10 per minute",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+}
+
+# Environment variable -> (config key, converter)
+_ENV: dict[str, tuple[str, Any]] = {
+    "EVENTHUB_ENV": ("ENV", str),
+    "EVENTHUB_SECRET_KEY": ("SECRET_KEY", str),
+    "SECRET_KEY": ("SECRET_KEY", str),
+    "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
+    "EVENTHUB_DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
+    "EVENTHUB_BASE_URL": ("BASE_URL", str),
+    "EVENTHUB_DEFAULT_TIMEZONE": ("DEFAULT_TIMEZONE", str),
+    "EVENTHUB_MAIL_SERVER": ("MAIL_SERVER", str),
+    "EVENTHUB_MAIL_PORT": ("MAIL_PORT", int),
+    "EVENTHUB_MAIL_USE_TLS": ("MAIL_USE_TLS", lambda v: v.lower() in {"1", "true", "yes", "on"}),
+    "EVENTHUB_MAIL_USERNAME": ("MAIL_USERNAME", str),
+    "EVENTHUB_MAIL_PASSWORD": ("MAIL_PASSWORD", str),
+    "EVENTHUB_MAIL_SENDER": ("MAIL_DEFAULT_SENDER", str),
+    "EVENTHUB_RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
+}
+
+
+def normalize_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for PostgreSQL URLs given in the common short forms."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load(overrides: Mapping[str, Any] | None = None,
+         environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Return the effective configuration; raise ConfigError if it is unsafe."""
+    environ = os.environ if environ is None else environ
+    settings = dict(DEFAULTS)
+    for var, (key, convert) in _ENV.items():
+        if environ.get(var):
+            settings[key] = convert(environ[var])
+    settings.update(overrides or {})
+    if settings["SQLALCHEMY_DATABASE_URI"]:
+        settings["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(
+            settings["SQLALCHEMY_DATABASE_URI"])
+    if settings["ENV"] == "production":
+        _check_production(settings)
+    return settings
+
+
+def _check_production(settings: Mapping[str, Any]) -> None:
+    key = settings.get("SECRET_KEY") or ""
+    if key == DEV_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(
+            "EVENTHUB_ENV=production needs a real secret: set EVENTHUB_SECRET_KEY to a random "
+            f"string of at least {MIN_SECRET_KEY_LENGTH} characters, e.g. "
+            "python -c 'import secrets; print(secrets.token_urlsafe(48))'")

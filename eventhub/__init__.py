@@ -1,0 +1,55 @@
+"""eventhub: event and webinar management for online dialogues."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+import config
+from eventhub.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+MIGRATIONS_DIR = Path(config.PROJECT_ROOT) / "migrations"
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__,
+                template_folder=str(config.PROJECT_ROOT / "templates"),
+                static_folder=str(config.PROJECT_ROOT / "static"),
+                instance_path=str(config.PROJECT_ROOT / "instance"))
+    app.config.update(config.load(overrides))
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = \
+            f"sqlite:///{Path(app.instance_path) / 'eventhub.sqlite3'}"
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from eventhub import i18n, web
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    web.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from eventhub import cli
+    from eventhub.auth.views import bp as auth_bp
+    from eventhub.events import agenda_views  # noqa: F401  (adds routes to manage_bp)
+    from eventhub.events.manage_views import bp as manage_bp
+    from eventhub.events.views import bp as events_bp
+
+    app.register_blueprint(events_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(manage_bp)
+    app.cli.add_command(cli.group)

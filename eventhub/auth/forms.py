@@ -1,0 +1,27 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail address"),
+                       validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)],
+                             render_kw={"autocomplete": "current-password"})
+    next = StringField(render_kw={"hidden": True})
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"),
+                                     validators=[DataRequired(), Length(max=1000)],
+                                     render_kw={"autocomplete": "current-password"})
+    new_password = PasswordField(_l("New password"),
+                                 validators=[DataRequired(), Length(min=10, max=1000)],
+                                 render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[DataRequired(),
+                                        EqualTo("new_password",
+                                                message=_l("The passwords do not match."))],
+                            render_kw={"autocomplete": "new-password"})

@@ -1,0 +1,85 @@
+"""Accounts: authentication, password changes, user creation."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from functools import lru_cache
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from eventhub.auth.models import Role, User
+from eventhub.errors import RuleViolation
+from eventhub.extensions import db
+from eventhub.organizations.models import Organization
+
+MIN_PASSWORD_LENGTH = 10
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    # Compared against when the e-mail is unknown, so that the answer takes as long as for
+    # a known address and does not reveal which accounts exist.
+    return generate_password_hash(secrets.token_hex(16))
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def load_user(token: str) -> User | None:
+    return db.session.scalar(select(User).where(User.session_token == token,
+                                                User.active.is_(True)))
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) ==
+                                                normalize_email(email)))
+
+
+def authenticate(email: str, password: str, now: datetime) -> User | None:
+    user = find_user(email)
+    if user is None or not user.active:
+        check_password_hash(_dummy_hash(), password)
+        return None
+    if not user.check_password(password):
+        return None
+    user.last_login_at = now
+    db.session.flush()
+    return user
+
+
+def check_new_password(password: str, *, email: str = "") -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise RuleViolation(_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+                            "new_password")
+    if email and password.strip().lower() == normalize_email(email):
+        raise RuleViolation(_l("The password must not be your e-mail address."),
+                            "new_password")
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not user.check_password(current):
+        raise RuleViolation(_l("The current password is not correct."), "current_password")
+    check_new_password(new, email=user.email)
+    user.set_password(new)
+    db.session.flush()
+
+
+def create_user(*, email: str, name: str, password: str, role: Role,
+                organization: Organization | None) -> User:
+    if find_user(email) is not None:
+        raise RuleViolation(_l("An account with this e-mail address exists already."), "email")
+    if role is Role.ORGANIZER and organization is None:
+        raise RuleViolation(_l("An organizer needs an organization."), "organization")
+    try:
+        check_new_password(password, email=email)
+    except RuleViolation as exc:
+        raise RuleViolation(exc.message, "password") from None
+    user = User(email=normalize_email(email), name=name.strip(), role=role,
+                organization=organization)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user

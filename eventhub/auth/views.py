@@ -1,0 +1,62 @@
+"""Login, logout and password change for organizer accounts."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from eventhub import timeutil
+from eventhub.auth import forms, services
+from eventhub.errors import RuleViolation
+from eventhub.extensions import db, limiter
+from eventhub.formtools import attach_error
+from eventhub.i18n import safe_next
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("manage.dashboard"))
+    form = forms.LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data, timeutil.utcnow())
+        if user is not None:
+            db.session.commit()
+            login_user(user)
+            flash(_("Welcome, %(name)s.", name=user.name), "success")
+            return redirect(safe_next(form.next.data, url_for("manage.dashboard")))
+        form.form_errors.append(_("E-mail address or password is not correct."))
+    return render_template("auth/login.html", form=form), 200 if not form.errors else 422
+
+
+@bp.post("/logout")
+def logout():
+    # A form POST with a CSRF token, so that no third-party page can log people out.
+    logout_user()
+    flash(_("You have been logged out."), "info")
+    return redirect(url_for("events.index"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = forms.PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data,
+                                     form.new_password.data)
+        except RuleViolation as exc:
+            attach_error(form, exc)
+        else:
+            db.session.commit()
+            login_user(current_user)  # the session token changed with the password
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("manage.dashboard"))
+    return render_template("auth/password.html", form=form), 200 if not form.errors else 422

@@ -1,0 +1,160 @@
+"""Organizer pages: events (create, edit, publish, cancel, duplicate)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from eventhub import timeutil
+from eventhub.errors import NotPermitted, RuleViolation
+from eventhub.events import forms, queries, services
+from eventhub.events.models import Event, EventFormat, EventStatus
+from eventhub.extensions import db
+from eventhub.formtools import attach_error
+
+bp = Blueprint("manage", __name__, url_prefix="/verwaltung")
+
+
+@bp.before_request
+@login_required
+def _require_login():
+    """Every organizer page needs a logged-in account."""
+
+
+def load_event(event_id: int) -> Event:
+    """The event if the current user may manage it; 404 otherwise (no hint it exists)."""
+    event = queries.managed_event(current_user, event_id)
+    if event is None:
+        abort(404)
+    return event
+
+
+def _form_status(form) -> int:
+    return 422 if form.errors else 200
+
+
+def _organization_choices() -> list[tuple[int, str]]:
+    organizations = queries.organizations()
+    if not current_user.sees_all_organizations:
+        organizations = [o for o in organizations if o.id == current_user.organization_id]
+    return [(o.id, o.name) for o in organizations]
+
+
+def _event_form(event: Event | None = None) -> forms.EventForm:
+    form = forms.EventForm(obj=event) if event else forms.EventForm(
+        organization_id=current_user.organization_id)
+    form.organization_id.choices = _organization_choices()
+    if event is not None and request.method == "GET":
+        for name in ("starts", "ends", "registration_opens", "registration_closes"):
+            value = getattr(event, f"{name}_at")
+            getattr(form, f"{name}_local").data = (
+                timeutil.local_naive(value, event.timezone) if value else None)
+        form.format.data = event.format.value
+    return form
+
+
+def _event_data(form: forms.EventForm) -> services.EventData:
+    return services.EventData(
+        organization_id=form.organization_id.data, title=form.title.data,
+        format=EventFormat(form.format.data), starts_local=form.starts_local.data,
+        ends_local=form.ends_local.data, timezone=form.timezone.data,
+        summary=form.summary.data or "", description=form.description.data or "",
+        online_join_url=form.online_join_url.data, venue=form.venue.data,
+        capacity=form.capacity.data,
+        registration_opens_local=form.registration_opens_local.data,
+        registration_closes_local=form.registration_closes_local.data,
+        slug=form.slug.data or None)
+
+
+def _save(form: forms.EventForm, action) -> Event | None:
+    """Run a service on a valid form; on a rule violation show it at its field."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        event = action(_event_data(form))
+    except RuleViolation as exc:
+        db.session.rollback()
+        attach_error(form, exc)
+        return None
+    except NotPermitted:
+        abort(403)
+    db.session.commit()
+    return event
+
+
+@bp.get("/")
+def dashboard():
+    status = request.args.get("status")
+    status = EventStatus(status) if status in {s.value for s in EventStatus} else None
+    pagination = queries.managed_events(current_user, status=status,
+                                        page=request.args.get("page", 1, type=int) or 1)
+    return render_template("manage/dashboard.html", pagination=pagination, status=status,
+                           now=timeutil.utcnow())
+
+
+@bp.route("/veranstaltungen/neu", methods=["GET", "POST"])
+def create_event():
+    form = _event_form()
+    event = _save(form, lambda data: services.create_event(current_user, data))
+    if event is not None:
+        flash(_("The event has been saved as a draft."), "success")
+        return redirect(url_for("manage.event", event_id=event.id))
+    return render_template("manage/event_form.html", form=form, event=None), _form_status(form)
+
+
+@bp.get("/veranstaltungen/<int:event_id>")
+def event(event_id: int):
+    event = load_event(event_id)
+    return render_template("manage/event.html", event=event, confirm=forms.ConfirmForm(),
+                           now=timeutil.utcnow())
+
+
+@bp.route("/veranstaltungen/<int:event_id>/bearbeiten", methods=["GET", "POST"])
+def edit_event(event_id: int):
+    event = load_event(event_id)
+    form = _event_form(event)
+    saved = _save(form, lambda data: services.update_event(current_user, event, data))
+    if saved is not None:
+        flash(_("Your changes have been saved."), "success")
+        return redirect(url_for("manage.event", event_id=event.id))
+    return render_template("manage/event_form.html", form=form, event=event), \
+        _form_status(form)
+
+
+def _transition(event_id: int, action, message: str):
+    event = load_event(event_id)
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            result = action(event)
+        except RuleViolation as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("manage.event", event_id=result.id))
+    return redirect(url_for("manage.event", event_id=event.id))
+
+
+@bp.post("/veranstaltungen/<int:event_id>/veroeffentlichen")
+def publish_event(event_id: int):
+    return _transition(event_id, lambda e: services.publish_event(current_user, e,
+                                                                  timeutil.utcnow()),
+                       _("The event is published."))
+
+
+@bp.route("/veranstaltungen/<int:event_id>/absagen", methods=["GET", "POST"])
+def cancel_event(event_id: int):
+    if request.method == "GET":
+        return render_template("manage/cancel.html", event=load_event(event_id),
+                               form=forms.ConfirmForm())
+    return _transition(event_id, lambda e: services.cancel_event(current_user, e,
+                                                                 timeutil.utcnow()),
+                       _("The event is cancelled."))
+
+
+@bp.post("/veranstaltungen/<int:event_id>/duplizieren")
+def duplicate_event(event_id: int):
+    return _transition(event_id, lambda e: services.duplicate_event(current_user, e),
+                       _("A copy has been created as a draft. Check its dates."))

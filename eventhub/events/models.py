@@ -1,0 +1,127 @@
+"""Events, their agenda and their speakers."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (CheckConstraint, Column, Enum, ForeignKey, Index, Integer, String,
+                        Table, Text)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eventhub.db import TimestampMixin, UTCDateTime
+from eventhub.extensions import db
+from eventhub.organizations.models import Organization, Region
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    return Enum(cls, name=name, native_enum=False, length=20,
+                values_callable=lambda e: [m.value for m in e], create_constraint=True)
+
+
+class EventFormat(enum.StrEnum):
+    ONLINE_TALK = "online_talk"
+    WEBINAR = "webinar"
+    WORKSHOP = "workshop"
+    HYBRID = "hybrid"
+
+
+class EventStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+
+agenda_item_speakers = Table(
+    "agenda_item_speakers",
+    db.metadata,
+    Column("agenda_item_id", ForeignKey("agenda_items.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("speaker_id", ForeignKey("speakers.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Event(TimestampMixin, db.Model):
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
+        Index("ix_events_status_starts_at", "status", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), nullable=False,
+                                                 index=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True, nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    format: Mapped[EventFormat] = mapped_column(_enum(EventFormat, "event_format"),
+                                                nullable=False)
+    summary: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="Europe/Berlin")
+    # Only ever sent to confirmed participants, never rendered on a public page.
+    online_join_url: Mapped[str | None] = mapped_column(String(1000))
+    venue: Mapped[str | None] = mapped_column(String(500))
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[EventStatus] = mapped_column(_enum(EventStatus, "event_status"),
+                                                nullable=False, default=EventStatus.DRAFT)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id",
+                                                                 ondelete="SET NULL"))
+
+    organization: Mapped[Organization] = relationship(lazy="joined")
+    agenda_items: Mapped[list[AgendaItem]] = relationship(
+        back_populates="event", cascade="all, delete-orphan",
+        order_by="(AgendaItem.position, AgendaItem.starts_at, AgendaItem.id)")
+    speakers: Mapped[list[Speaker]] = relationship(
+        back_populates="event", cascade="all, delete-orphan",
+        order_by="(Speaker.position, Speaker.id)")
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in (EventStatus.PUBLISHED, EventStatus.CANCELLED)
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug} {self.status}>"
+
+
+class AgendaItem(db.Model):
+    __tablename__ = "agenda_items"
+    __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),
+                                          nullable=False, index=True)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+    event: Mapped[Event] = relationship(back_populates="agenda_items")
+    speakers: Mapped[list[Speaker]] = relationship(secondary=agenda_item_speakers,
+                                                   back_populates="agenda_items",
+                                                   order_by="Speaker.position")
+
+
+class Speaker(db.Model):
+    __tablename__ = "speakers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"),
+                                          nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    role: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    organization_name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), nullable=False)
+    bio: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+    event: Mapped[Event] = relationship(back_populates="speakers")
+    region: Mapped[Region] = relationship(lazy="joined")
+    agenda_items: Mapped[list[AgendaItem]] = relationship(secondary=agenda_item_speakers,
+                                                          back_populates="speakers")

@@ -1,0 +1,222 @@
+"""Rules for creating, changing, publishing, cancelling and duplicating events."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from eventhub import timeutil
+from eventhub.auth import policy
+from eventhub.auth.models import User
+from eventhub.errors import NotPermitted, RuleViolation
+from eventhub.events import slugs
+from eventhub.events.models import AgendaItem, Event, EventFormat, EventStatus, Speaker
+from eventhub.extensions import db
+from eventhub.organizations.models import Organization
+
+
+@dataclass(frozen=True)
+class EventData:
+    """What an organizer enters; times are wall-clock times in ``timezone``."""
+
+    organization_id: int
+    title: str
+    format: EventFormat
+    starts_local: datetime
+    ends_local: datetime
+    timezone: str = "Europe/Berlin"
+    summary: str = ""
+    description: str = ""
+    online_join_url: str | None = None
+    venue: str | None = None
+    capacity: int | None = None
+    registration_opens_local: datetime | None = None
+    registration_closes_local: datetime | None = None
+    slug: str | None = None
+
+
+def local_to_utc(local: datetime | None, tz_name: str, field: str) -> datetime | None:
+    if local is None:
+        return None
+    try:
+        return timeutil.from_local(local, tz_name)
+    except timeutil.InvalidLocalTime as exc:
+        if str(exc) == "nonexistent":
+            raise RuleViolation(_l("This time does not exist in the chosen time zone "
+                                   "(clocks are put forward)."), field) from None
+        raise RuleViolation(_l("This time occurs twice in the chosen time zone (clocks are "
+                               "put back); choose another."), field) from None
+
+
+def _check_organization(actor: User, organization_id: int) -> Organization:
+    organization = db.session.get(Organization, organization_id)
+    if organization is None:
+        raise RuleViolation(_l("Choose an organization from the list."), "organization_id")
+    if not policy.can_manage_organization(actor, organization_id):
+        raise NotPermitted()
+    return organization
+
+
+def _times(data: EventData) -> dict[str, datetime | None]:
+    if not timeutil.is_valid_zone(data.timezone):
+        raise RuleViolation(_l("Choose a time zone from the list."), "timezone")
+    times = {
+        "starts_at": local_to_utc(data.starts_local, data.timezone, "starts_local"),
+        "ends_at": local_to_utc(data.ends_local, data.timezone, "ends_local"),
+        "registration_opens_at": local_to_utc(data.registration_opens_local, data.timezone,
+                                         "registration_opens_local"),
+        "registration_closes_at": local_to_utc(data.registration_closes_local, data.timezone,
+                                          "registration_closes_local"),
+    }
+    if times["ends_at"] <= times["starts_at"]:
+        raise RuleViolation(_l("The end must be after the start."), "ends_local")
+    opens, closes = times["registration_opens_at"], times["registration_closes_at"]
+    if opens and closes and closes <= opens:
+        raise RuleViolation(_l("Registration must close after it opens."),
+                            "registration_closes_local")
+    if opens and opens >= times["ends_at"]:
+        raise RuleViolation(_l("Registration must open before the event ends."),
+                            "registration_opens_local")
+    if closes and closes > times["ends_at"]:
+        raise RuleViolation(_l("Registration cannot close after the event has ended."),
+                            "registration_closes_local")
+    return times
+
+
+def _check_content(data: EventData) -> None:
+    if data.format is EventFormat.HYBRID and not (data.venue or "").strip():
+        raise RuleViolation(_l("A hybrid event needs a venue."), "venue")
+    if data.capacity is not None and data.capacity < 1:
+        raise RuleViolation(_l("Capacity must be at least 1, or empty for no limit."),
+                            "capacity")
+
+
+def unique_slug(wanted: str, *, exclude_id: int | None = None) -> str:
+    base = slugs.slugify(wanted)
+    candidate, n = base, 1
+    while True:
+        query = select(Event.id).where(Event.slug == candidate)
+        if exclude_id is not None:
+            query = query.where(Event.id != exclude_id)
+        if db.session.scalar(query) is None:
+            return candidate
+        n += 1
+        suffix = f"-{n}"
+        candidate = base[: slugs.MAX_LENGTH - len(suffix)] + suffix
+
+
+def _apply(event: Event, data: EventData, times: dict[str, datetime | None]) -> None:
+    event.organization_id = data.organization_id
+    event.title = data.title.strip()
+    event.format = data.format
+    event.summary = data.summary.strip()
+    event.description = data.description.strip()
+    event.timezone = data.timezone
+    event.online_join_url = (data.online_join_url or "").strip() or None
+    event.venue = (data.venue or "").strip() or None
+    event.capacity = data.capacity
+    for name, value in times.items():
+        setattr(event, name, value)
+
+
+def _slug_for(data: EventData, exclude_id: int | None) -> str:
+    if data.slug:
+        if not slugs.is_valid_slug(data.slug):
+            raise RuleViolation(_l("Use lower-case letters, digits and hyphens only."), "slug")
+        return unique_slug(data.slug, exclude_id=exclude_id)
+    return unique_slug(data.title, exclude_id=exclude_id)
+
+
+def create_event(actor: User, data: EventData) -> Event:
+    _check_organization(actor, data.organization_id)
+    times = _times(data)
+    _check_content(data)
+    event = Event(status=EventStatus.DRAFT, created_by_id=actor.id,
+                  slug=_slug_for(data, None))
+    _apply(event, data, times)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def update_event(actor: User, event: Event, data: EventData) -> Event:
+    ensure_can_manage(actor, event)
+    _check_organization(actor, data.organization_id)
+    if event.status is EventStatus.CANCELLED:
+        raise RuleViolation(_l("A cancelled event cannot be changed; duplicate it instead."))
+    times = _times(data)
+    _check_content(data)
+    _move_agenda(event, times["starts_at"], times["ends_at"])
+    if data.slug and data.slug != event.slug:
+        event.slug = _slug_for(data, event.id)
+    _apply(event, data, times)
+    db.session.flush()
+    return event
+
+
+def _move_agenda(event: Event, new_start: datetime, new_end: datetime) -> None:
+    """Agenda items move with the event's start; all must still fit the new times."""
+    delta = new_start - event.starts_at if event.starts_at else None
+    if not delta:
+        moved = [(item.starts_at, item.ends_at) for item in event.agenda_items]
+    else:
+        moved = [(item.starts_at + delta, item.ends_at + delta) for item in event.agenda_items]
+    if any(start < new_start or end > new_end for start, end in moved):
+        raise RuleViolation(_l("The agenda no longer fits into the event's time; shorten or "
+                               "delete agenda items first."), "ends_local")
+    for item, (start, end) in zip(event.agenda_items, moved):
+        item.starts_at, item.ends_at = start, end
+
+
+def ensure_can_manage(actor: User, event: Event) -> None:
+    if not policy.can_manage_event(actor, event):
+        raise NotPermitted()
+
+
+def publish_event(actor: User, event: Event, now: datetime) -> Event:
+    ensure_can_manage(actor, event)
+    if event.status is not EventStatus.DRAFT:
+        raise RuleViolation(_l("Only a draft can be published."))
+    if event.ends_at <= now:
+        raise RuleViolation(_l("An event that is over cannot be published."))
+    event.status = EventStatus.PUBLISHED
+    event.published_at = now
+    db.session.flush()
+    return event
+
+
+def cancel_event(actor: User, event: Event, now: datetime) -> Event:
+    ensure_can_manage(actor, event)
+    if event.status is EventStatus.CANCELLED:
+        raise RuleViolation(_l("The event is cancelled already."))
+    event.status = EventStatus.CANCELLED
+    event.cancelled_at = now
+    db.session.flush()
+    return event
+
+
+def duplicate_event(actor: User, event: Event) -> Event:
+    """A new draft with the same details, agenda and speakers (and their links)."""
+    ensure_can_manage(actor, event)
+    copy = Event(status=EventStatus.DRAFT, created_by_id=actor.id,
+                 slug=unique_slug(event.slug))
+    for column in ("organization_id", "title", "format", "summary", "description",
+                   "starts_at", "ends_at", "timezone", "online_join_url", "venue",
+                   "capacity", "registration_opens_at", "registration_closes_at"):
+        setattr(copy, column, getattr(event, column))
+    speaker_copies = {}
+    for speaker in event.speakers:
+        speaker_copies[speaker.id] = Speaker(
+            name=speaker.name, role=speaker.role, organization_name=speaker.organization_name,
+            region_code=speaker.region_code, bio=speaker.bio, position=speaker.position)
+        copy.speakers.append(speaker_copies[speaker.id])
+    for item in event.agenda_items:
+        copy.agenda_items.append(AgendaItem(
+            title=item.title, description=item.description, starts_at=item.starts_at,
+            ends_at=item.ends_at, position=item.position,
+            speakers=[speaker_copies[s.id] for s in item.speakers]))
+    db.session.add(copy)
+    db.session.flush()
+    return copy

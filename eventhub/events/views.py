@@ -1,0 +1,62 @@
+"""Public pages: upcoming and past events, the event page."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import lazy_gettext as _l
+
+from eventhub import formtools, timeutil
+from eventhub.events import forms, queries
+from eventhub.events.models import EventFormat
+
+bp = Blueprint("events", __name__)
+
+
+def _filter_form() -> tuple[forms.EventFilterForm, queries.EventFilter]:
+    form = forms.EventFilterForm(request.args)
+    form.region.choices = formtools.region_choices(blank=_l("All regions"))
+    form.organization.choices = [("", _l("All organizers"))] + [
+        (o.slug, o.name) for o in queries.organizations()]
+    form.format.choices = [("", _l("All formats"))] + forms.format_choices()
+    form.validate()
+    valid = {name: getattr(form, name).data for name in ("region", "organization", "format",
+                                                         "month")
+             if not getattr(form, name).errors and getattr(form, name).data}
+    month = None
+    if "month" in valid:
+        year, mon = valid["month"].split("-")
+        month = (int(year), int(mon))
+    return form, queries.EventFilter(
+        region=valid.get("region"), organization=valid.get("organization"),
+        format=EventFormat(valid["format"]) if "format" in valid else None, month=month)
+
+
+def _page() -> int:
+    page = request.args.get("page", 1, type=int)
+    return page if page and page > 0 else 1
+
+
+def _listing(template: str, query_fn):
+    form, filters = _filter_form()
+    pagination = query_fn(filters, timeutil.utcnow(), _page(),
+                          current_app.config["EVENTS_PER_PAGE"],
+                          current_app.config["DEFAULT_TIMEZONE"])
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(template, form=form, pagination=pagination, filter_args=args)
+
+
+@bp.get("/")
+def index():
+    return _listing("events/index.html", queries.upcoming)
+
+
+@bp.get("/archiv")
+def past():
+    return _listing("events/past.html", queries.past)
+
+
+@bp.get("/veranstaltungen/<slug>")
+def detail(slug: str):
+    event = queries.public_event(slug)
+    if event is None:
+        abort(404)
+    return render_template("events/detail.html", event=event, now=timeutil.utcnow())

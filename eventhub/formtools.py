@@ -1,0 +1,59 @@
+"""Form helpers shared by the feature forms: local date-times, choices, rule errors."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import DateTimeLocalField
+
+from eventhub import i18n
+from eventhub.errors import RuleViolation
+from eventhub.extensions import db
+from eventhub.organizations.models import Region
+
+LOCAL_DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A wall-clock date and time (naive); the form's time zone gives it meaning."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("format", LOCAL_DATETIME_FORMATS)
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Enter a date and time like 2026-06-16 10:00.")) from None
+
+
+def attach_error(form: FlaskForm, exc: RuleViolation) -> None:
+    """Show a service's refusal at the field it concerns (or at the top of the form)."""
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = [*field.errors, exc.message] if isinstance(field.errors, list) \
+            else [exc.message]
+    else:
+        form.form_errors.append(exc.message)
+
+
+def region_choices(blank: str | None = None) -> list[tuple[str, str]]:
+    lang = i18n.current_language()
+    regions = db.session.scalars(select(Region).order_by(Region.position)).all()
+    choices = [(r.code, r.name(lang)) for r in regions]
+    return [("", blank), *choices] if blank is not None else choices
+
+
+def first_error_field(form: FlaskForm) -> str | None:
+    for field in form:
+        if field.errors:
+            return field.id
+    return None
+
+
+def is_naive(value: datetime | None) -> bool:
+    return value is not None and value.tzinfo is None

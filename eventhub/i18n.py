@@ -1,0 +1,63 @@
+"""Language selection (German by default, English on request) and local-time display."""
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from babel.dates import format_date, format_datetime, format_time
+from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
+from flask_babel import get_locale
+
+from eventhub import timeutil
+
+bp = Blueprint("i18n", __name__)
+
+_FORMATS = {
+    "date": lambda dt, loc: format_date(dt, "full", locale=loc),
+    "short_date": lambda dt, loc: format_date(dt, "medium", locale=loc),
+    "time": lambda dt, loc: format_time(dt, "HH:mm", locale=loc),
+    "datetime": lambda dt, loc: format_datetime(dt, "medium", locale=loc),
+    "zone": lambda dt, loc: format_datetime(dt, "zzzz", locale=loc),
+    "zone_short": lambda dt, loc: format_datetime(dt, "z", locale=loc),
+    "iso_local": lambda dt, loc: dt.replace(tzinfo=None).isoformat(timespec="minutes"),
+}
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.args.get("lang") or session.get("lang")
+    return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def localtime(value: datetime | None, tz_name: str, kind: str = "datetime") -> str:
+    """Jinja filter: show a stored UTC datetime in the event's zone."""
+    if value is None:
+        return ""
+    local = timeutil.to_local(value, tz_name)
+    return _FORMATS[kind](local, current_language())
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """Only follow redirect targets on this site (no open redirects)."""
+    parts = urlsplit(target or "")
+    if target and not parts.scheme and not parts.netloc and target.startswith("/") \
+            and not target.startswith("//") and "\\" not in target:
+        return target
+    return fallback
+
+
+@bp.get("/lang/<code>")
+def switch(code: str):
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+    return redirect(safe_next(request.args.get("next"), url_for("events.index")))
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.globals["current_language"] = current_language
+    app.register_blueprint(bp)

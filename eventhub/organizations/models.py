@@ -1,0 +1,77 @@
+"""Regions (German Länder and two special values) and organizations (centres)."""
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eventhub.db import TimestampMixin
+from eventhub.extensions import db
+
+ABROAD = "ABROAD"
+NOT_STATED = "UNSTATED"
+
+# (code, German name, English name); order is the order shown in forms and reports.
+REGIONS: tuple[tuple[str, str, str], ...] = (
+    ("DE-BW", "Baden-Württemberg", "Baden-Württemberg"),
+    ("DE-BY", "Bayern", "Bavaria"),
+    ("DE-BE", "Berlin", "Berlin"),
+    ("DE-BB", "Brandenburg", "Brandenburg"),
+    ("DE-HB", "Bremen", "Bremen"),
+    ("DE-HH", "Hamburg", "Hamburg"),
+    ("DE-HE", "Hessen", "Hesse"),
+    ("DE-MV", "Mecklenburg-Vorpommern", "Mecklenburg-Western Pomerania"),
+    ("DE-NI", "Niedersachsen", "Lower Saxony"),
+    ("DE-NW", "Nordrhein-Westfalen", "North Rhine-Westphalia"),
+    ("DE-RP", "Rheinland-Pfalz", "Rhineland-Palatinate"),
+    ("DE-SL", "Saarland", "Saarland"),
+    ("DE-SN", "Sachsen", "Saxony"),
+    ("DE-ST", "Sachsen-Anhalt", "Saxony-Anhalt"),
+    ("DE-SH", "Schleswig-Holstein", "Schleswig-Holstein"),
+    ("DE-TH", "Thüringen", "Thuringia"),
+    (ABROAD, "außerhalb Deutschlands", "outside Germany"),
+    (NOT_STATED, "keine Angabe", "not stated"),
+)
+
+
+class Region(db.Model):
+    __tablename__ = "regions"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name_de: Mapped[str] = mapped_column(String(80), nullable=False)
+    name_en: Mapped[str] = mapped_column(String(80), nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    is_land: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+    def name(self, locale: str = "de") -> str:
+        return self.name_en if locale == "en" else self.name_de
+
+    def __repr__(self) -> str:
+        return f"<Region {self.code}>"
+
+
+class OrganizationKind(enum.StrEnum):
+    CENTRE = "centre"
+    COORDINATION = "coordination"
+
+
+class Organization(TimestampMixin, db.Model):
+    __tablename__ = "organizations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    short_name: Mapped[str] = mapped_column(String(80), nullable=False)
+    kind: Mapped[OrganizationKind] = mapped_column(
+        Enum(OrganizationKind, name="organization_kind", native_enum=False, length=20,
+             values_callable=lambda e: [m.value for m in e], create_constraint=True),
+        nullable=False, default=OrganizationKind.CENTRE)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), nullable=False)
+    email: Mapped[str | None] = mapped_column(String(254))
+    website: Mapped[str | None] = mapped_column(String(500))
+
+    region: Mapped[Region] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<Organization {self.slug}>"

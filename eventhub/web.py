@@ -1,0 +1,67 @@
+"""Cross-cutting web concerns: error pages, security headers, login wiring."""
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from eventhub.auth import services as auth_services
+from eventhub.extensions import db, login_manager
+
+# Self-hosted everything: no third-party hosts may be contacted by our pages.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "img-src 'self' data:",
+    "style-src 'self'",
+    "script-src 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "object-src 'none'",
+])
+
+_HTTP_ERROR_TEMPLATES = {400, 403, 404, 405, 413, 429}
+
+
+def _render_error(code: int, description: str | None = None):
+    template = f"errors/{code}.html" if code in _HTTP_ERROR_TEMPLATES else "errors/500.html"
+    return render_template(template, code=code, description=description), code
+
+
+def _http_error(exc: HTTPException):
+    if exc.code is None or exc.code < 400:
+        return exc
+    return _render_error(exc.code)
+
+
+def _csrf_error(exc: CSRFError):
+    return render_template("errors/csrf.html", reason=exc.description), 400
+
+
+def _server_error(exc: Exception):
+    db.session.rollback()
+    return _render_error(500)
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    # Unhandled exceptions reach this as InternalServerError (Flask logs them first).
+    app.register_error_handler(500, _server_error)
+    app.after_request(_security_headers)
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(auth_services.load_user)
