@@ -90,6 +90,8 @@ def load(overrides: Mapping[str, Any] | None = None,
             settings["SQLALCHEMY_DATABASE_URI"])
     if settings["ENV"] == "production":
         _check_production(settings)
+        if "SESSION_COOKIE_SECURE" not in (overrides or {}):
+            settings["SESSION_COOKIE_SECURE"] = settings["REMEMBER_COOKIE_SECURE"] = True
     return settings
 
 

@@ -33,12 +33,15 @@ class LocalDateTimeField(DateTimeLocalField):
 
 def attach_error(form: FlaskForm, exc: RuleViolation) -> None:
     """Show a service's refusal at the field it concerns (or at the top of the form)."""
+    # A plain str, not the lazy string: Jinja treats lazy strings as safe markup (they have
+    # __html__), and messages can quote user input such as an agenda item's title.
+    message = str(exc.message)
     field = getattr(form, exc.field, None) if exc.field else None
     if field is not None:
-        field.errors = [*field.errors, exc.message] if isinstance(field.errors, list) \
-            else [exc.message]
+        field.errors = [*field.errors, message] if isinstance(field.errors, list) \
+            else [message]
     else:
-        form.form_errors.append(exc.message)
+        form.form_errors.append(message)
 
 
 def region_choices(blank: str | None = None) -> list[tuple[str, str]]:

@@ -129,7 +129,7 @@ def _transition(event_id: int, action, message: str):
             result = action(event)
         except RuleViolation as exc:
             db.session.rollback()
-            flash(exc.message, "error")
+            flash(str(exc.message), "error")  # str: lazy strings count as safe markup
         else:
             db.session.commit()
             flash(message, "success")

@@ -1,0 +1,110 @@
+"""Test fixtures: one app per session, a database that rolls back after every test.
+
+The schema is built by running the real migrations, on SQLite by default or on the
+PostgreSQL database named by EVENTHUB_TEST_DATABASE_URL.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from eventhub import create_app
+from eventhub.extensions import db
+from tests import factories
+
+TEST_DATABASE_URL = os.environ.get("EVENTHUB_TEST_DATABASE_URL")
+
+TEST_CONFIG = {
+    "ENV": "testing",
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
+    "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_ENABLED": False,
+    "SERVER_NAME": "localhost",
+}
+
+
+def _reset_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    if TEST_DATABASE_URL:
+        from config import normalize_database_url
+        url = normalize_database_url(TEST_DATABASE_URL)
+        _reset_postgres(url)
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture()
+def db_session(app, monkeypatch):
+    """Everything a test does, including commits by views, is rolled back afterwards."""
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        monkeypatch.setitem(db.engines, None, connection)
+        db.session.remove()
+        db.session.configure(join_transaction_mode="create_savepoint")
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session.configure(join_transaction_mode="conditional_savepoint")
+            outer.rollback()
+            connection.close()
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production: its own ``g`` and its
+    own database session, which joins the test's transaction through a savepoint. A view
+    that forgets to commit therefore loses its changes here too."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture()
+def client(app, db_session, monkeypatch):
+    monkeypatch.setattr(app, "test_client_class", IsolatedClient)
+    return app.test_client()
+
+
+@pytest.fixture()
+def make(db_session):
+    return factories.Factory(db_session)
+
+
+@pytest.fixture()
+def login(client):
+    def _login(user, password: str = factories.PASSWORD):
+        response = client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+    return _login
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or \
+        re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    assert match, "no CSRF token in page"
+    return match.group(1)

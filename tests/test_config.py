@@ -1,0 +1,51 @@
+import subprocess
+import sys
+
+import pytest
+
+import config
+from eventhub import create_app
+
+
+def test_production_refuses_the_development_secret():
+    with pytest.raises(config.ConfigError, match="EVENTHUB_SECRET_KEY"):
+        config.load(environ={"EVENTHUB_ENV": "production"})
+
+
+def test_production_refuses_a_short_secret():
+    with pytest.raises(config.ConfigError):
+        config.load(environ={"EVENTHUB_ENV": "production", "EVENTHUB_SECRET_KEY": "short"})
+
+
+def test_production_accepts_a_real_secret_and_secures_cookies():
+    settings = config.load(environ={"EVENTHUB_ENV": "production",
+                                    "EVENTHUB_SECRET_KEY": "x" * 48})
+    assert settings["SECRET_KEY"] == "x" * 48
+    assert settings["SESSION_COOKIE_SECURE"] is True
+
+
+def test_environment_then_overrides():
+    settings = config.load({"BASE_URL": "https://override.example"},
+                           environ={"EVENTHUB_BASE_URL": "https://env.example",
+                                    "DATABASE_URL": "postgres://u@h/db"})
+    assert settings["BASE_URL"] == "https://override.example"
+    assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
+
+
+def test_default_database_is_sqlite_in_the_instance_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("EVENTHUB_DATABASE_URL", raising=False)
+    app = create_app({"TESTING": True})
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == \
+        f"sqlite:///{app.instance_path}/eventhub.sqlite3"
+
+
+def test_installed_package_finds_config_from_another_directory(tmp_path):
+    code = ("import config, eventhub; app = eventhub.create_app({'TESTING': True}); "
+            "print(app.config['DEFAULT_TIMEZONE'], app.template_folder)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    timezone, templates = result.stdout.split()
+    assert timezone == "Europe/Berlin"
+    assert templates.endswith("templates")
