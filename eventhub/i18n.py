@@ -16,11 +16,21 @@ _FORMATS = {
     "date": lambda dt, loc: format_date(dt, "full", locale=loc),
     "short_date": lambda dt, loc: format_date(dt, "medium", locale=loc),
     "time": lambda dt, loc: format_time(dt, "HH:mm", locale=loc),
-    "datetime": lambda dt, loc: format_datetime(dt, "medium", locale=loc),
+    "datetime": lambda dt, loc: (f"{format_date(dt, 'medium', locale=loc)}, "
+                                 f"{format_time(dt, 'HH:mm', locale=loc)}"),
     "zone": lambda dt, loc: format_datetime(dt, "zzzz", locale=loc),
-    "zone_short": lambda dt, loc: format_datetime(dt, "z", locale=loc),
+    "zone_short": lambda dt, loc: _zone_abbreviation(dt, loc),
     "iso_local": lambda dt, loc: dt.replace(tzinfo=None).isoformat(timespec="minutes"),
 }
+
+
+def _zone_abbreviation(local: datetime, locale: str) -> str:
+    """MESZ/MEZ in German; CLDR has no English short name for most zones, where it
+    would print "+0200", so English falls back to the tz database's CEST/CET."""
+    name = format_datetime(local, "z", locale=locale)
+    if name[:1] in "+-" or name.startswith(("GMT", "UTC")):
+        return local.tzname() or name
+    return name
 
 
 def select_locale() -> str:

@@ -1,6 +1,8 @@
 """Forms for the public event filter and the organizer's event, agenda and speaker pages."""
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (IntegerField, SelectField, SelectMultipleField, StringField,
@@ -63,7 +65,9 @@ class EventForm(FlaskForm):
                            default="Europe/Berlin")
     online_join_url = URLField(_l("Online join link"), validators=[
         Optional(), Length(max=1000),
-        URL(require_tld=False, message=_l("Enter a full address starting with https://."))],
+        URL(require_tld=False, message=_l("Enter a full address starting with https://.")),
+        Regexp(r"^https?://", flags=re.IGNORECASE,
+               message=_l("Enter a full address starting with https://."))],
         description=_l("Only sent to confirmed participants; never shown publicly."))
     venue = StringField(_l("Venue (for hybrid events)"), validators=[Optional(),
                                                                      Length(max=500)])
