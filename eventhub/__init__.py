@@ -1,8 +1,9 @@
 """eventhub: event and webinar management for online dialogues."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from flask import Flask
 

@@ -1,18 +1,22 @@
 """Form helpers shared by the feature forms: local date-times, choices, rule errors."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
+from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateTimeLocalField
 
 from eventhub import i18n
-from eventhub.errors import RuleViolation
+from eventhub.errors import NotPermitted, RuleViolation
 from eventhub.extensions import db
 from eventhub.organizations.models import Region
 
+T = TypeVar("T")
 LOCAL_DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
@@ -42,6 +46,32 @@ def attach_error(form: FlaskForm, exc: RuleViolation) -> None:
             else [message]
     else:
         form.form_errors.append(message)
+
+
+NOT_SAVED = object()
+
+
+def submit(form: FlaskForm, action: Callable[[], T]) -> T | object:
+    """Validate ``form``, run the service ``action``, commit once.
+
+    Returns the action's result, or ``NOT_SAVED`` when the form was not submitted, was
+    invalid, or a rule refused it (then the message is attached to its field). Actions
+    that the actor may not perform end in 403.
+    """
+    if not form.validate_on_submit():
+        return NOT_SAVED
+    try:
+        result = action()
+    except RuleViolation as exc:
+        db.session.rollback()
+        attach_error(form, exc)
+        return NOT_SAVED
+    except NotPermitted:
+        db.session.rollback()
+        abort(403)
+    db.session.commit()
+    return result
+
 
 
 def region_choices(blank: str | None = None) -> list[tuple[str, str]]:

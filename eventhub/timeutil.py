@@ -1,11 +1,11 @@
 """The only place that knows about time zones (DESIGN.md §3 rule 3)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-UTC = timezone.utc
+UTC = UTC
 
 
 class InvalidLocalTime(ValueError):
@@ -38,8 +38,8 @@ def is_valid_zone(name: str) -> bool:
 @lru_cache(maxsize=1)
 def common_zones() -> tuple[str, ...]:
     """Zones offered in forms: Europe/Berlin first, then every canonical Area/City zone."""
-    names = sorted(z for z in available_timezones()
-                   if "/" in z and not z.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/")))
+    legacy = ("Etc/", "SystemV/", "US/", "posix/", "right/")
+    names = sorted(z for z in available_timezones() if "/" in z and not z.startswith(legacy))
     return ("Europe/Berlin", *[z for z in names if z != "Europe/Berlin"], "UTC")
 
 

@@ -6,11 +6,11 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from eventhub.db import TimestampMixin, UTCDateTime
+from eventhub.db import TimestampMixin, UTCDateTime, enum_column
 from eventhub.extensions import db
 from eventhub.organizations.models import Organization
 
@@ -33,9 +33,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     role: Mapped[Role] = mapped_column(
-        Enum(Role, name="user_role", native_enum=False, length=20,
-             values_callable=lambda e: [m.value for m in e], create_constraint=True),
-        nullable=False, default=Role.ORGANIZER)
+        enum_column(Role, "user_role"), nullable=False, default=Role.ORGANIZER)
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     # Flask-Login stores this instead of the id, so a password change ends all other sessions.

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from eventhub.auth.models import User
 from eventhub.errors import RuleViolation
 from eventhub.events.models import AgendaItem, Event, Speaker
-from eventhub.events.services import local_to_utc, ensure_can_manage
+from eventhub.events.services import ensure_can_manage, local_to_utc
 from eventhub.extensions import db
 from eventhub.organizations.models import Region
 

@@ -6,11 +6,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventhub import formtools, timeutil
-from eventhub.errors import NotPermitted, RuleViolation
 from eventhub.events import agenda, forms
 from eventhub.events.manage_views import bp, load_event
 from eventhub.events.models import AgendaItem, Event, Speaker
-from eventhub.extensions import db
 
 
 def _item_form(event: Event, item: AgendaItem | None = None) -> forms.AgendaItemForm:
@@ -28,19 +26,7 @@ def _item_form(event: Event, item: AgendaItem | None = None) -> forms.AgendaItem
 
 
 def _run(form, action) -> bool:
-    """Validate, call the service, commit; on refusal show the message at its field."""
-    if not form.validate_on_submit():
-        return False
-    try:
-        action()
-    except RuleViolation as exc:
-        db.session.rollback()
-        formtools.attach_error(form, exc)
-        return False
-    except NotPermitted:
-        abort(403)
-    db.session.commit()
-    return True
+    return formtools.submit(form, action) is not formtools.NOT_SAVED
 
 
 def _agenda_data(form: forms.AgendaItemForm) -> agenda.AgendaData:

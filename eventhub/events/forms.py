@@ -5,10 +5,24 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (IntegerField, SelectField, SelectMultipleField, StringField,
-                     TextAreaField, URLField, widgets)
-from wtforms.validators import (URL, DataRequired, InputRequired, Length, NumberRange,
-                                Optional, Regexp)
+from wtforms import (
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    URLField,
+    widgets,
+)
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
 from eventhub import timeutil
 from eventhub.events.models import EventFormat

@@ -6,11 +6,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from eventhub import timeutil
-from eventhub.errors import NotPermitted, RuleViolation
+from eventhub.errors import RuleViolation
 from eventhub.events import forms, queries, services
 from eventhub.events.models import Event, EventFormat, EventStatus
 from eventhub.extensions import db
-from eventhub.formtools import attach_error
+from eventhub.formtools import NOT_SAVED, submit
 
 bp = Blueprint("manage", __name__, url_prefix="/verwaltung")
 
@@ -66,22 +66,6 @@ def _event_data(form: forms.EventForm) -> services.EventData:
         slug=form.slug.data or None)
 
 
-def _save(form: forms.EventForm, action) -> Event | None:
-    """Run a service on a valid form; on a rule violation show it at its field."""
-    if not form.validate_on_submit():
-        return None
-    try:
-        event = action(_event_data(form))
-    except RuleViolation as exc:
-        db.session.rollback()
-        attach_error(form, exc)
-        return None
-    except NotPermitted:
-        abort(403)
-    db.session.commit()
-    return event
-
-
 @bp.get("/")
 def dashboard():
     status = request.args.get("status")
@@ -95,8 +79,8 @@ def dashboard():
 @bp.route("/veranstaltungen/neu", methods=["GET", "POST"])
 def create_event():
     form = _event_form()
-    event = _save(form, lambda data: services.create_event(current_user, data))
-    if event is not None:
+    event = submit(form, lambda: services.create_event(current_user, _event_data(form)))
+    if event is not NOT_SAVED:
         flash(_("The event has been saved as a draft."), "success")
         return redirect(url_for("manage.event", event_id=event.id))
     return render_template("manage/event_form.html", form=form, event=None), _form_status(form)
@@ -113,8 +97,8 @@ def event(event_id: int):
 def edit_event(event_id: int):
     event = load_event(event_id)
     form = _event_form(event)
-    saved = _save(form, lambda data: services.update_event(current_user, event, data))
-    if saved is not None:
+    saved = submit(form, lambda: services.update_event(current_user, event, _event_data(form)))
+    if saved is not NOT_SAVED:
         flash(_("Your changes have been saved."), "success")
         return redirect(url_for("manage.event", event_id=event.id))
     return render_template("manage/event_form.html", form=form, event=event), \

@@ -4,18 +4,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import (CheckConstraint, Column, Enum, ForeignKey, Index, Integer, String,
-                        Table, Text)
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eventhub.db import TimestampMixin, UTCDateTime
+from eventhub.db import TimestampMixin, UTCDateTime, enum_column
 from eventhub.extensions import db
 from eventhub.organizations.models import Organization, Region
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, native_enum=False, length=20,
-                values_callable=lambda e: [m.value for m in e], create_constraint=True)
 
 
 class EventFormat(enum.StrEnum):
@@ -53,7 +47,7 @@ class Event(TimestampMixin, db.Model):
                                                  index=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True, nullable=False)
     title: Mapped[str] = mapped_column(String(200), nullable=False)
-    format: Mapped[EventFormat] = mapped_column(_enum(EventFormat, "event_format"),
+    format: Mapped[EventFormat] = mapped_column(enum_column(EventFormat, "event_format"),
                                                 nullable=False)
     summary: Mapped[str] = mapped_column(String(500), nullable=False, default="")
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
@@ -66,7 +60,7 @@ class Event(TimestampMixin, db.Model):
     capacity: Mapped[int | None] = mapped_column(Integer)
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    status: Mapped[EventStatus] = mapped_column(_enum(EventStatus, "event_status"),
+    status: Mapped[EventStatus] = mapped_column(enum_column(EventStatus, "event_status"),
                                                 nullable=False, default=EventStatus.DRAFT)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -166,7 +166,7 @@ def _move_agenda(event: Event, new_start: datetime, new_end: datetime) -> None:
     if any(start < new_start or end > new_end for start, end in moved):
         raise RuleViolation(_l("The agenda no longer fits into the event's time; shorten or "
                                "delete agenda items first."), "ends_local")
-    for item, (start, end) in zip(event.agenda_items, moved):
+    for item, (start, end) in zip(event.agenda_items, moved, strict=True):
         item.starts_at, item.ends_at = start, end
 
 

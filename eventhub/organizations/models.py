@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eventhub.db import TimestampMixin
+from eventhub.db import TimestampMixin, enum_column
 from eventhub.extensions import db
 
 ABROAD = "ABROAD"
@@ -64,9 +64,8 @@ class Organization(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     short_name: Mapped[str] = mapped_column(String(80), nullable=False)
     kind: Mapped[OrganizationKind] = mapped_column(
-        Enum(OrganizationKind, name="organization_kind", native_enum=False, length=20,
-             values_callable=lambda e: [m.value for m in e], create_constraint=True),
-        nullable=False, default=OrganizationKind.CENTRE)
+        enum_column(OrganizationKind, "organization_kind"), nullable=False,
+        default=OrganizationKind.CENTRE)
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), nullable=False)
     email: Mapped[str | None] = mapped_column(String(254))
     website: Mapped[str | None] = mapped_column(String(500))
