@@ -5,7 +5,16 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from babel.dates import format_date, format_datetime, format_time
-from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 
 from eventhub import timeutil
@@ -34,6 +43,8 @@ def _zone_abbreviation(local: datetime, locale: str) -> str:
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI commands, jobs: no ?lang= and no session
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     chosen = request.args.get("lang") or session.get("lang")
     return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -10,12 +10,12 @@ from tests.factories import berlin
 
 def test_berlin_summer_time_is_utc_plus_two():
     assert timeutil.from_local(datetime(2027, 7, 15, 10), "Europe/Berlin") == \
-        datetime(2027, 7, 15, 8, tzinfo=timezone.utc)
+        datetime(2027, 7, 15, 8, tzinfo=UTC)
 
 
 def test_berlin_winter_time_is_utc_plus_one():
     assert timeutil.from_local(datetime(2027, 12, 15, 10), "Europe/Berlin") == \
-        datetime(2027, 12, 15, 9, tzinfo=timezone.utc)
+        datetime(2027, 12, 15, 9, tzinfo=UTC)
 
 
 def test_nonexistent_and_ambiguous_local_times_are_refused():
@@ -33,15 +33,15 @@ def test_unknown_zone_is_refused():
 
 def test_month_bounds_follow_the_local_zone():
     start, end = timeutil.month_bounds(2027, 12, "Europe/Berlin")
-    assert start == datetime(2027, 11, 30, 23, tzinfo=timezone.utc)
-    assert end == datetime(2027, 12, 31, 23, tzinfo=timezone.utc)
+    assert start == datetime(2027, 11, 30, 23, tzinfo=UTC)
+    assert end == datetime(2027, 12, 31, 23, tzinfo=UTC)
 
 
 def test_database_round_trip_keeps_utc_and_tzinfo(make, db_session):
     event = make.event(starts_at=berlin(2027, 7, 15, 10))
     db_session.expire_all()
     stored = db_session.scalar(select(Event).where(Event.id == event.id))
-    assert stored.starts_at == datetime(2027, 7, 15, 8, tzinfo=timezone.utc)
+    assert stored.starts_at == datetime(2027, 7, 15, 8, tzinfo=UTC)
     assert stored.starts_at.utcoffset().total_seconds() == 0
     assert timeutil.to_local(stored.starts_at, "Europe/Berlin").hour == 10
 

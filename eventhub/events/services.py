@@ -148,9 +148,9 @@ def update_event(actor: User, event: Event, data: EventData) -> Event:
         raise RuleViolation(_l("A cancelled event cannot be changed; duplicate it instead."))
     times = _times(data)
     _check_content(data)
-    _move_agenda(event, times["starts_at"], times["ends_at"])
-    if data.slug and data.slug != event.slug:
-        event.slug = _slug_for(data, event.id)
+    slug = _slug_for(data, event.id) if data.slug and data.slug != event.slug else event.slug
+    _move_agenda(event, times["starts_at"], times["ends_at"])  # the last check: it moves
+    event.slug = slug
     _apply(event, data, times)
     db.session.flush()
     return event
