@@ -38,6 +38,16 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_USERNAME": "",
     "MAIL_PASSWORD": "",
     "MAIL_DEFAULT_SENDER": "eventhub <noreply@eventhub.invalid>",
+    "MAIL_MESSAGE_ID_DOMAIN": "eventhub.invalid",
+    "MAIL_MAX_ATTEMPTS": 12,  # with backoff doubling from 30 s (capped at 1 h): about 9 hours
+    "MAIL_RETRY_BASE_SECONDS": 30,
+    "MAIL_RETRY_MAX_SECONDS": 3600,
+    "MAIL_DISPATCH": "thread",  # thread: a sender thread per web process; none: CLI/scheduler
+    "PRIVACY_NOTICE_VERSION": "2026-11",
+    "REGISTRATION_CONFIRM_HOURS": 48,  # pending registrations expire after this
+    "REGISTRATION_MIN_FILL_SECONDS": 3,  # faster submissions are treated as bots
+    "PERSONAL_LINK_MAX_AGE_DAYS": 400,
+    "RATELIMIT_REGISTRATION": "20 per minute;200 per hour",
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_LOGIN": "10 per minute",
     "RATELIMIT_HEADERS_ENABLED": True,
@@ -66,6 +76,8 @@ _ENV: dict[str, tuple[str, Any]] = {
     "EVENTHUB_MAIL_PASSWORD": ("MAIL_PASSWORD", str),
     "EVENTHUB_MAIL_SENDER": ("MAIL_DEFAULT_SENDER", str),
     "EVENTHUB_RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
+    "EVENTHUB_MAIL_DISPATCH": ("MAIL_DISPATCH", str),
+    "EVENTHUB_PRIVACY_NOTICE_VERSION": ("PRIVACY_NOTICE_VERSION", str),
 }
 
 

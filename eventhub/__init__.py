@@ -44,11 +44,12 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from eventhub import cli
+    from eventhub import cli, mail  # noqa: F401  (mail: the outbox model)
     from eventhub.auth.views import bp as auth_bp
     from eventhub.events import agenda_views  # noqa: F401  (adds routes to manage_bp)
     from eventhub.events.manage_views import bp as manage_bp
     from eventhub.events.views import bp as events_bp
+    from eventhub.registration import models as registration_models  # noqa: F401
 
     app.register_blueprint(events_bp)
     app.register_blueprint(auth_bp)

@@ -3,13 +3,28 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventhub.db import TimestampMixin, UTCDateTime, enum_column
 from eventhub.extensions import db
 from eventhub.organizations.models import Organization, Region
+
+if TYPE_CHECKING:
+    from eventhub.registration.models import Question
 
 
 class EventFormat(enum.StrEnum):
@@ -66,6 +81,9 @@ class Event(TimestampMixin, db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id",
                                                                  ondelete="SET NULL"))
+    # Registrations stay pending until the address is confirmed through the e-mailed link.
+    double_opt_in: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True,
+                                                server_default=true())
 
     organization: Mapped[Organization] = relationship(lazy="joined")
     agenda_items: Mapped[list[AgendaItem]] = relationship(
@@ -74,6 +92,8 @@ class Event(TimestampMixin, db.Model):
     speakers: Mapped[list[Speaker]] = relationship(
         back_populates="event", cascade="all, delete-orphan",
         order_by="(Speaker.position, Speaker.id)")
+    questions: Mapped[list[Question]] = relationship(
+        cascade="all, delete-orphan", order_by="(Question.position, Question.id)")
 
     @property
     def is_public(self) -> bool:

@@ -1,0 +1,305 @@
+"""Registration rules: capacity, waitlist, double opt-in, cancellation, erasure.
+
+Places are counted under a lock on the event row (``SELECT … FOR UPDATE`` on PostgreSQL;
+SQLite serialises writers with ``BEGIN IMMEDIATE``), so confirmed plus pending places never
+exceed the capacity, however many requests arrive at once.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+
+from eventhub import mail
+from eventhub.errors import RuleViolation
+from eventhub.events.models import Event, EventStatus
+from eventhub.extensions import db
+from eventhub.organizations.models import Region
+from eventhub.registration import notify
+from eventhub.registration.models import (
+    HOLDS_PLACE,
+    Answer,
+    OrganizationSize,
+    Question,
+    QuestionKind,
+    Registration,
+    RegistrationStatus,
+    new_token_key,
+)
+
+S = RegistrationStatus
+
+
+class RegistrationClosed(Exception):
+    """Registration is not possible; ``reason`` says why (for the message shown)."""
+
+    def __init__(self, reason: str) -> None:  # not_found, cancelled, past, not_yet, closed
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Applicant:
+    email: str
+    first_name: str
+    last_name: str
+    organization_size: OrganizationSize
+    region_code: str
+    organization_name: str = ""
+    job_role: str = ""
+    language: str = "de"
+    consent: bool = False
+    answers: dict[int, str | list[str] | bool] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    registration: Registration
+    created: bool  # False: the address was registered already (the page must not tell)
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def lock_event(event_id: int) -> Event | None:
+    query = select(Event).where(Event.id == event_id).execution_options(populate_existing=True)
+    if db.session.get_bind().dialect.name != "sqlite":
+        query = query.with_for_update(of=Event)
+    return db.session.scalar(query)
+
+
+def closed_reason(event: Event, now: datetime) -> str | None:
+    """Why nobody can register now, or None if registration is open."""
+    if event.status is EventStatus.DRAFT:
+        return "not_found"
+    if event.status is EventStatus.CANCELLED:
+        return "cancelled"
+    if event.ends_at <= now:
+        return "past"
+    if event.registration_opens_at and now < event.registration_opens_at:
+        return "not_yet"
+    if event.registration_closes_at and now >= event.registration_closes_at:
+        return "closed"
+    return None
+
+
+def places_held(event: Event) -> int:
+    return db.session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.event_id == event.id, Registration.status.in_(HOLDS_PLACE))) or 0
+
+
+def free_places(event: Event) -> int | None:
+    """None means no limit."""
+    if event.capacity is None:
+        return None
+    return max(event.capacity - places_held(event), 0)
+
+
+def _answers(event: Event, given: dict[int, str | list[str] | bool]) -> list[Answer]:
+    answers = []
+    for question in event.questions:
+        value = _answer_value(question, given.get(question.id))
+        if value:
+            answers.append(Answer(question_id=question.id, value=value))
+        elif question.required:
+            raise RuleViolation(_l("Please answer this question."), f"q_{question.id}")
+    return answers
+
+
+def _answer_value(question: Question, raw) -> str:
+    field_name = f"q_{question.id}"
+    if question.kind is QuestionKind.CHECKBOX:
+        return "yes" if raw is True or raw in ("y", "yes", "on", "1") else ""
+    if question.kind is QuestionKind.MULTIPLE_CHOICE:
+        chosen = [raw] if isinstance(raw, str) else list(raw or [])
+        if any(c not in question.options for c in chosen):
+            raise RuleViolation(_l("Choose from the options given."), field_name)
+        return json.dumps(chosen, ensure_ascii=False) if chosen else ""
+    text = (raw or "").strip() if isinstance(raw, str) else ""
+    if question.kind is QuestionKind.SINGLE_CHOICE and text and text not in question.options:
+        raise RuleViolation(_l("Choose from the options given."), field_name)
+    limit = 5000 if question.kind is QuestionKind.LONG_TEXT else 300
+    if len(text) > limit:
+        raise RuleViolation(_l("Please shorten your answer to %(n)d characters.", n=limit),
+                            field_name)
+    return text
+
+
+def _check_applicant(event: Event, applicant: Applicant, source: str) -> list[Answer]:
+    if db.session.get(Region, applicant.region_code) is None:
+        raise RuleViolation(_l("Choose a region from the list."), "region_code")
+    if source == "form" and not applicant.consent:
+        raise RuleViolation(_l("Please agree to the privacy notice."), "consent")
+    return _answers(event, applicant.answers)
+
+
+def _find(event: Event, email: str) -> Registration | None:
+    return db.session.scalar(select(Registration).where(Registration.event_id == event.id,
+                                                        Registration.email == email))
+
+
+def register(event_id: int, applicant: Applicant, now: datetime, *,
+             source: str = "form") -> Outcome:
+    event = lock_event(event_id)
+    if event is None:
+        raise RegistrationClosed("not_found")
+    reason = closed_reason(event, now)
+    if reason:
+        raise RegistrationClosed(reason)
+    answers = _check_applicant(event, applicant, source)
+    expire_overdue(event, now)
+    email = normalize_email(applicant.email)
+    existing = _find(event, email)
+    if existing is not None and existing.is_active:
+        notify.existing(existing, now)
+        return Outcome(existing, created=False)
+    registration = existing or Registration(event_id=event.id, email=email)
+    _fill(registration, applicant, answers, source, now)
+    db.session.add(registration)
+    _place(event, registration, now, verified=source != "form" or not event.double_opt_in)
+    db.session.flush()
+    notify.registered(registration, now)
+    return Outcome(registration, created=True)
+
+
+def _fill(registration: Registration, applicant: Applicant, answers: list[Answer],
+          source: str, now: datetime) -> None:
+    registration.first_name = applicant.first_name.strip()
+    registration.last_name = applicant.last_name.strip()
+    registration.organization_name = applicant.organization_name.strip()
+    registration.job_role = applicant.job_role.strip()
+    registration.organization_size = applicant.organization_size
+    registration.region_code = applicant.region_code
+    registration.language = applicant.language
+    registration.source = source
+    registration.consent_version = (current_app.config["PRIVACY_NOTICE_VERSION"]
+                                    if applicant.consent else None)
+    registration.consented_at = now if applicant.consent else None
+    registration.answers = answers
+    registration.token_key = new_token_key()  # a re-registration revokes old links
+    for stamp in ("email_verified_at", "pending_expires_at", "confirmed_at", "waitlisted_at",
+                  "cancelled_at"):
+        setattr(registration, stamp, None)
+
+
+def _place(event: Event, registration: Registration, now: datetime, *, verified: bool) -> None:
+    """Give the registration a place if one is free, else a place on the waitlist."""
+    if verified:
+        registration.email_verified_at = registration.email_verified_at or now
+    free = free_places(event)
+    if free is not None and free <= 0:
+        registration.status = S.WAITLISTED
+        registration.waitlisted_at = now
+    elif registration.email_verified_at is None:
+        registration.status = S.PENDING
+        registration.pending_expires_at = now + timedelta(
+            hours=current_app.config["REGISTRATION_CONFIRM_HOURS"])
+    else:
+        registration.status = S.CONFIRMED
+        registration.confirmed_at = now
+
+
+def confirm(registration: Registration, now: datetime) -> str:
+    """Follow the e-mailed link. Returns confirmed, waitlisted, already, expired, inactive."""
+    event = lock_event(registration.event_id)
+    db.session.refresh(registration)
+    if registration.status is S.CONFIRMED:
+        return "already"
+    if registration.status is S.WAITLISTED:
+        registration.email_verified_at = registration.email_verified_at or now
+        return "waitlisted"
+    if registration.status is not S.PENDING:
+        return "inactive"
+    if registration.pending_expires_at and registration.pending_expires_at <= now:
+        expire_overdue(event, now)
+        return "expired"
+    registration.status = S.CONFIRMED
+    registration.confirmed_at = now
+    registration.email_verified_at = now
+    registration.pending_expires_at = None
+    db.session.flush()
+    notify.confirmed(registration, now)
+    return "confirmed"
+
+
+def cancel(registration: Registration, now: datetime, *, by_organizer: bool = False) -> bool:
+    """Cancel; a freed place goes to the first on the waitlist. False if not active."""
+    event = lock_event(registration.event_id)
+    db.session.refresh(registration)
+    if not registration.is_active:
+        return False
+    held = registration.holds_place
+    registration.status = S.CANCELLED
+    registration.cancelled_at = now
+    registration.pending_expires_at = None
+    db.session.flush()
+    notify.cancelled(registration, now, by_organizer=by_organizer)
+    if held:
+        fill_free_places(event, now)
+    return True
+
+
+def fill_free_places(event: Event, now: datetime) -> list[Registration]:
+    """Move people up from the waitlist, in order, while places are free."""
+    free = free_places(event)
+    query = (select(Registration)
+             .where(Registration.event_id == event.id, Registration.status == S.WAITLISTED)
+             .order_by(Registration.waitlisted_at, Registration.id))
+    if free is not None:
+        if free <= 0:
+            return []
+        query = query.limit(free)
+    promoted = list(db.session.scalars(query))
+    for registration in promoted:
+        move_up(event, registration, now)
+    return promoted
+
+
+def move_up(event: Event, registration: Registration, now: datetime) -> None:
+    """Give a waitlisted registration a free place (pending until its address is known)."""
+    if free_places(event) == 0:
+        raise RuleViolation(_l("There is no free place; raise the capacity first."))
+    registration.waitlisted_at = None
+    _place(event, registration, now, verified=not event.double_opt_in)
+    db.session.flush()
+    notify.moved_up(registration, now)
+
+
+def expire_overdue(event: Event, now: datetime) -> int:
+    """Pending registrations past their deadline lose their place (caller holds the lock)."""
+    result = db.session.execute(
+        update(Registration)
+        .where(Registration.event_id == event.id, Registration.status == S.PENDING,
+               Registration.pending_expires_at <= now)
+        .values(status=S.EXPIRED, pending_expires_at=None)
+        .execution_options(synchronize_session="fetch"))
+    if result.rowcount:
+        fill_free_places(event, now)
+    return result.rowcount
+
+
+def expire_all_overdue(now: datetime) -> int:
+    """For the periodic job: expire overdue pending registrations of every event."""
+    event_ids = db.session.scalars(select(Registration.event_id).distinct().where(
+        Registration.status == S.PENDING, Registration.pending_expires_at <= now)).all()
+    total = 0
+    for event_id in event_ids:
+        total += expire_overdue(lock_event(event_id), now)
+    return total
+
+
+def erase(registration: Registration, now: datetime) -> None:
+    """Delete the person's data for real; keep region, size and status for statistics."""
+    cancel(registration, now)
+    mail.forget_recipient(registration.id)
+    for name in ("email", "first_name", "last_name", "organization_name", "job_role"):
+        setattr(registration, name, None)
+    registration.answers = []
+    registration.token_key = new_token_key()
+    registration.erased_at = now
+    db.session.flush()
