@@ -32,9 +32,12 @@ migrate: install
 demo: migrate
 	$(FLASK) eventhub demo
 
-## make run: install, migrate the SQLite database in instance/, load the demo, serve.
+## make run: install, migrate the SQLite database in instance/, load the demo, serve the
+## app and run the scheduler (mail delivery and retries, expiry) beside it.
 run: translations demo
 	@echo "eventhub runs on http://$(HOST):$(PORT)/  (stop with Ctrl-C)"
+	@$(FLASK) eventhub scheduler & SCHEDULER=$$!; \
+	trap 'kill $$SCHEDULER 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## make test: install the test dependencies and run the whole suite.

@@ -43,7 +43,15 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_RETRY_BASE_SECONDS": 30,
     "MAIL_RETRY_MAX_SECONDS": 3600,
     "MAIL_DISPATCH": "thread",  # thread: a sender thread per web process; none: CLI/scheduler
+    "MAIL_USE_SSL": False,  # implicit TLS (port 465); MAIL_USE_TLS is STARTTLS
+    "MAIL_TIMEOUT_SECONDS": 20,  # per SMTP step; keep 11 steps well inside half a lease
+    "MAIL_LEASE_SECONDS": 300,  # a claimed message is taken over after this (sender died)
+    "MAIL_POLL_SECONDS": 30,  # the sender thread and `send-mail --loop` look for retries
+    "MAIL_BATCH_SIZE": 100,  # messages claimed at once (one SMTP connection)
+    "MAIL_FILE_DIR": "",  # without MAIL_SERVER: .eml files here; empty: instance/mail
     "PRIVACY_NOTICE_VERSION": "2026-11",
+    "SCHEDULER_MAIL_SECONDS": 15,
+    "SCHEDULER_EXPIRY_SECONDS": 60,
     "REGISTRATION_CONFIRM_HOURS": 48,  # pending registrations expire after this
     "REGISTRATION_MIN_FILL_SECONDS": 3,  # faster submissions are treated as bots
     "PERSONAL_LINK_MAX_AGE_DAYS": 400,

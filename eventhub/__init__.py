@@ -49,9 +49,12 @@ def _register_blueprints(app: Flask) -> None:
     from eventhub.events import agenda_views  # noqa: F401  (adds routes to manage_bp)
     from eventhub.events.manage_views import bp as manage_bp
     from eventhub.events.views import bp as events_bp
+    from eventhub.registration import manage_views  # noqa: F401  (adds routes to manage_bp)
     from eventhub.registration import models as registration_models  # noqa: F401
+    from eventhub.registration.views import bp as registration_bp
 
     app.register_blueprint(events_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(manage_bp)
+    app.register_blueprint(registration_bp)
     app.cli.add_command(cli.group)

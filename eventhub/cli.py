@@ -5,10 +5,12 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from eventhub import scheduler
 from eventhub.auth import services as auth_services
 from eventhub.auth.models import Role
 from eventhub.errors import RuleViolation
 from eventhub.extensions import db
+from eventhub.mail_delivery import send_mail
 from eventhub.organizations.models import Organization
 
 group = AppGroup("eventhub", help="eventhub administration.")
@@ -49,3 +51,8 @@ def demo() -> None:
     result = demo_data.load()
     db.session.commit()
     click.echo(result.summary())
+
+
+group.add_command(scheduler.scheduler_command)
+group.add_command(scheduler.expire_pending_command)
+group.add_command(send_mail)

@@ -85,5 +85,9 @@ def _sqlite_connect(dbapi_connection, connection_record) -> None:
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection) -> None:
+    """SQLite takes the write lock at BEGIN IMMEDIATE: transactions that read and then
+    write (counting free places, claiming mail) queue up instead of failing with
+    'database is locked' when two of them try to upgrade their locks at once."""
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {'DEFERRED' if mode == 'DEFERRED' else 'IMMEDIATE'}")

@@ -2,22 +2,38 @@
 delivered after commit by a sender that retries with backoff (DESIGN.md §3 rule 2).
 
 ``queue()`` renders the message now (in the recipient's language) and stores it; nothing
-talks to an SMTP server inside a request's transaction.
+talks to an SMTP server inside a request's transaction. This module also knows what a
+stored message looks like on the wire (``build_message``) and how it leaves the process
+(SMTP, or files in development); ``mail_delivery`` decides when, and records the outcome.
 """
 from __future__ import annotations
 
 import enum
+import logging
+import re
 import secrets
+import smtplib
+import ssl
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
+from email.errors import HeaderParseError
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
 from typing import Any
 
-from flask import current_app, render_template
+from flask import Flask, current_app, has_app_context, render_template
 from flask_babel import force_locale
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from eventhub.db import TimestampMixin, UTCDateTime, enum_column
 from eventhub.extensions import db
+
+log = logging.getLogger(__name__)
 
 
 class MessageStatus(enum.StrEnum):
@@ -60,7 +76,8 @@ def queue(to: str, template: str, context: dict[str, Any], *, language: str, now
           registration_id: int | None = None) -> OutboxMessage:
     """Render ``templates/emails/<template>.{subject,txt,html}`` and store the message.
 
-    It is sent only if the surrounding transaction commits.
+    It is sent only if the surrounding transaction commits; then the sender thread is
+    woken (see ``_wake_sender_after_commit``).
     """
     with force_locale(language):
         subject = render_template(f"emails/{template}.subject.txt", **context)
@@ -87,4 +104,209 @@ def forget_recipient(registration_id: int) -> None:
         else:
             message.to_address = None
             message.body_text = message.body_html = ""
+            message.last_error = None  # a server's answer may quote the address
     db.session.flush()
+
+
+@sa_event.listens_for(db.session, "after_commit")
+def _wake_sender_after_commit(session: Session) -> None:
+    """A transaction that queued mail has committed: the mail can go now, not at the next
+    poll. Runs for every session of the app's session factory; cheap when nothing queued."""
+    if session.info.pop("outbox_dirty", False) and has_app_context():
+        from eventhub import mail_delivery  # it imports this module
+
+        mail_delivery.wake_sender(current_app._get_current_object())
+
+
+# -- the message on the wire -------------------------------------------------------------
+
+class InvalidMessage(ValueError):
+    """The stored message cannot become a safe e-mail (no recipient, a header with a line
+    break): retrying will not help."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """An extra MIME part. ``alternative`` parts stand beside the text and HTML bodies (a
+    text/calendar invitation that mail clients show as one); the others are attachments
+    (an .ics file)."""
+
+    content: bytes
+    maintype: str
+    subtype: str
+    filename: str | None = None
+    params: dict[str, str] = field(default_factory=dict)
+    alternative: bool = False
+
+
+PartProvider = Callable[[OutboxMessage], Iterable[Part]]
+_part_providers: dict[str, list[PartProvider]] = {}
+
+
+def register_parts(kind: str, provider: PartProvider) -> None:
+    """Add parts to every message of ``kind`` when it is built for sending.
+
+    Providers run at send time, inside an app context, and on every retry: they must
+    return the same parts for the same message.
+    """
+    _part_providers.setdefault(kind, []).append(provider)
+
+
+def build_message(message: OutboxMessage, sender: str) -> EmailMessage:
+    """multipart/alternative (text, HTML, plus registered parts) with safe headers.
+
+    The default policy encodes non-ASCII headers and refuses header values with line
+    breaks; we check first anyway, so that a bad row fails clearly instead of half-built.
+    """
+    mime = EmailMessage()
+    mime["Subject"] = " ".join(message.subject.split())  # one line, whatever is stored
+    mime["From"] = sender
+    mime["To"] = _recipient(message.to_address)
+    mime["Date"] = format_datetime(message.created_at)  # written, not (re)sent: stable
+    mime["Message-ID"] = message.message_id
+    mime["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies
+    mime["X-Auto-Response-Suppress"] = "All"  # Exchange's own spelling of the same
+    # Quoted-printable keeps the message 7-bit clean for servers without 8BITMIME.
+    mime.set_content(message.body_text, cte="quoted-printable")
+    mime.add_alternative(message.body_html, subtype="html", cte="quoted-printable")
+    parts = [p for provider in _part_providers.get(message.kind, ()) for p in provider(message)]
+    for part in sorted(parts, key=lambda p: not p.alternative):  # alternatives before mixed
+        _add_part(mime, part)
+    mime["Content-Language"] = message.language  # last: set_content drops Content-* headers
+    return mime
+
+
+def _recipient(address: str | None) -> Address:
+    if not address:
+        raise InvalidMessage("no recipient (personal data erased?)")
+    if any(c in address for c in "\r\n"):
+        raise InvalidMessage("line break in the recipient address")
+    try:
+        return Address(addr_spec=address)
+    except (ValueError, IndexError, HeaderParseError) as exc:
+        raise InvalidMessage(f"invalid recipient address: {exc}") from None
+
+
+def _add_part(mime: EmailMessage, part: Part) -> None:
+    if part.alternative:
+        mime.add_alternative(part.content, maintype=part.maintype, subtype=part.subtype,
+                             params=part.params)
+    else:
+        mime.add_attachment(part.content, maintype=part.maintype, subtype=part.subtype,
+                            filename=part.filename, params=part.params)
+
+
+# -- transports --------------------------------------------------------------------------
+
+class TransportDown(Exception):
+    """The server cannot be reached or the connection broke: nothing more goes through it."""
+
+
+class MessageRefused(Exception):
+    """The server refused this one message; the connection can carry the next."""
+
+
+# Answers about one message; everything else from smtplib means the connection is unusable.
+_REFUSALS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused,
+             smtplib.SMTPDataError, smtplib.SMTPNotSupportedError)
+
+
+def describe_error(exc: BaseException) -> str:
+    """The server's answer without addresses: errors outlive a person's erasure."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        answers = sorted({f"{code} {_text(text)}" for code, text in exc.recipients.values()})
+        return "recipient refused: " + "; ".join(answers)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"{type(exc).__name__}: {exc.smtp_code} {_text(exc.smtp_error)}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+class SMTPTransport:
+    """One connection for a whole batch; every step waits at most MAIL_TIMEOUT_SECONDS."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config = config
+        self.smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> SMTPTransport:
+        try:
+            self.smtp = self._connect()
+        except (OSError, smtplib.SMTPException) as exc:
+            raise TransportDown(describe_error(exc)) from exc
+        return self
+
+    def _connect(self) -> smtplib.SMTP:
+        c = self.config
+        host, port, timeout = c["MAIL_SERVER"], c["MAIL_PORT"], c["MAIL_TIMEOUT_SECONDS"]
+        if c["MAIL_USE_SSL"]:
+            smtp = smtplib.SMTP_SSL(host, port, timeout=timeout,
+                                    context=ssl.create_default_context())
+        else:
+            smtp = smtplib.SMTP(host, port, timeout=timeout)
+        try:
+            if c["MAIL_USE_TLS"]:  # never falls back to plain text if STARTTLS is missing
+                smtp.starttls(context=ssl.create_default_context())
+            if c["MAIL_USERNAME"]:
+                smtp.login(c["MAIL_USERNAME"], c["MAIL_PASSWORD"])
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def send(self, mime: EmailMessage, envelope_from: str, recipient: str) -> None:
+        try:
+            self.smtp.send_message(mime, from_addr=envelope_from, to_addrs=[recipient])
+        except _REFUSALS as exc:
+            raise MessageRefused(describe_error(exc)) from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            raise TransportDown(describe_error(exc)) from exc
+
+    def __exit__(self, *exc_info) -> None:
+        try:
+            self.smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            self.smtp.close()  # everything sent was accepted already; QUIT is a courtesy
+
+
+class FileTransport:
+    """Development without a mail server: one .eml file per message, and a log line.
+
+    The file is named after the Message-ID, so sending a message again replaces its file.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def __enter__(self) -> FileTransport:
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise TransportDown(describe_error(exc)) from exc
+        return self
+
+    def send(self, mime: EmailMessage, envelope_from: str, recipient: str) -> None:
+        name = re.sub(r"[^A-Za-z0-9._@-]", "_", mime["Message-ID"].strip("<>")) + ".eml"
+        path = self.directory / name
+        partial = path.with_name(f".{name}.partial")
+        try:
+            partial.write_bytes(mime.as_bytes())
+            partial.replace(path)  # readers never see half a message
+        except OSError as exc:
+            raise TransportDown(describe_error(exc)) from exc
+        # A warning: in production an empty MAIL_SERVER means nobody gets their mail.
+        log.warning("MAIL_SERVER is not set: mail written to %s instead of being sent (%s)",
+                    path, mime["Subject"])
+
+    def __exit__(self, *exc_info) -> None:
+        pass
+
+
+def open_transport(app: Flask) -> SMTPTransport | FileTransport:
+    if app.config["MAIL_SERVER"]:
+        return SMTPTransport(app.config)
+    directory = app.config["MAIL_FILE_DIR"] or Path(app.instance_path) / "mail"
+    return FileTransport(Path(directory))

@@ -25,6 +25,7 @@ TEST_CONFIG = {
     "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
     "WTF_CSRF_ENABLED": False,
     "RATELIMIT_ENABLED": False,
+    "MAIL_DISPATCH": "none",  # tests deliver explicitly with mail_delivery.deliver_due()
     "SERVER_NAME": "localhost",
 }
 
@@ -59,7 +60,9 @@ def app(database_url):
 def db_session(app, monkeypatch):
     """Everything a test does, including commits by views, is rolled back afterwards."""
     with app.app_context():
-        connection = db.engine.connect()
+        # DEFERRED: the test's outer transaction must not hold SQLite's write lock while
+        # other connections (threads, subprocesses) work on the same file.
+        connection = db.engine.connect().execution_options(sqlite_begin="DEFERRED")
         outer = connection.begin()
         monkeypatch.setitem(db.engines, None, connection)
         db.session.remove()

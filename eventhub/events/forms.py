@@ -6,6 +6,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -93,6 +94,10 @@ class EventForm(FlaskForm):
                                                   validators=[Optional()])
     registration_closes_local = LocalDateTimeField(_l("Registration closes"),
                                                    validators=[Optional()])
+    double_opt_in = BooleanField(
+        _l("Registrations must confirm their e-mail address (double opt-in)"), default=True,
+        description=_l("Recommended: a registration holds its place only once the address "
+                       "is confirmed through the link in the e-mail."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

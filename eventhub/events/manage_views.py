@@ -63,7 +63,7 @@ def _event_data(form: forms.EventForm) -> services.EventData:
         capacity=form.capacity.data,
         registration_opens_local=form.registration_opens_local.data,
         registration_closes_local=form.registration_closes_local.data,
-        slug=form.slug.data or None)
+        slug=form.slug.data or None, double_opt_in=bool(form.double_opt_in.data))
 
 
 @bp.get("/")
@@ -97,7 +97,8 @@ def event(event_id: int):
 def edit_event(event_id: int):
     event = load_event(event_id)
     form = _event_form(event)
-    saved = submit(form, lambda: services.update_event(current_user, event, _event_data(form)))
+    saved = submit(form, lambda: services.update_event(current_user, event, _event_data(form),
+                                                       now=timeutil.utcnow()))
     if saved is not NOT_SAVED:
         flash(_("Your changes have been saved."), "success")
         return redirect(url_for("manage.event", event_id=event.id))

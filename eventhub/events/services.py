@@ -15,6 +15,7 @@ from eventhub.events import slugs
 from eventhub.events.models import AgendaItem, Event, EventFormat, EventStatus, Speaker
 from eventhub.extensions import db
 from eventhub.organizations.models import Organization
+from eventhub.registration import services as registration_services
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class EventData:
     registration_opens_local: datetime | None = None
     registration_closes_local: datetime | None = None
     slug: str | None = None
+    double_opt_in: bool = True
 
 
 def local_to_utc(local: datetime | None, tz_name: str, field: str) -> datetime | None:
@@ -117,6 +119,7 @@ def _apply(event: Event, data: EventData, times: dict[str, datetime | None]) -> 
     event.online_join_url = (data.online_join_url or "").strip() or None
     event.venue = (data.venue or "").strip() or None
     event.capacity = data.capacity
+    event.double_opt_in = data.double_opt_in
     for name, value in times.items():
         setattr(event, name, value)
 
@@ -141,7 +144,8 @@ def create_event(actor: User, data: EventData) -> Event:
     return event
 
 
-def update_event(actor: User, event: Event, data: EventData) -> Event:
+def update_event(actor: User, event: Event, data: EventData, *,
+                 now: datetime | None = None) -> Event:
     ensure_can_manage(actor, event)
     _check_organization(actor, data.organization_id)
     if event.status is EventStatus.CANCELLED:
@@ -151,9 +155,19 @@ def update_event(actor: User, event: Event, data: EventData) -> Event:
     slug = _slug_for(data, event.id) if data.slug and data.slug != event.slug else event.slug
     _move_agenda(event, times["starts_at"], times["ends_at"])  # the last check: it moves
     event.slug = slug
+    old_capacity = event.capacity
     _apply(event, data, times)
     db.session.flush()
+    if _capacity_grew(old_capacity, event.capacity):
+        now = now or timeutil.utcnow()
+        if event.ends_at > now:
+            registration_services.fill_free_places(registration_services.lock_event(event.id),
+                                                   now)
     return event
+
+
+def _capacity_grew(old: int | None, new: int | None) -> bool:
+    return old is not None and (new is None or new > old)
 
 
 def _move_agenda(event: Event, new_start: datetime, new_end: datetime) -> None:
@@ -204,7 +218,8 @@ def duplicate_event(actor: User, event: Event) -> Event:
                  slug=unique_slug(event.slug))
     for column in ("organization_id", "title", "format", "summary", "description",
                    "starts_at", "ends_at", "timezone", "online_join_url", "venue",
-                   "capacity", "registration_opens_at", "registration_closes_at"):
+                   "capacity", "registration_opens_at", "registration_closes_at",
+                   "double_opt_in"):
         setattr(copy, column, getattr(event, column))
     speaker_copies = {}
     for speaker in event.speakers:

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from eventhub import formtools, timeutil
 from eventhub.events import forms, queries
 from eventhub.events.models import EventFormat
+from eventhub.registration import services as registration
 
 bp = Blueprint("events", __name__)
 
@@ -59,4 +60,7 @@ def detail(slug: str):
     event = queries.public_event(slug)
     if event is None:
         abort(404)
-    return render_template("events/detail.html", event=event, now=timeutil.utcnow())
+    now = timeutil.utcnow()
+    return render_template("events/detail.html", event=event, now=now,
+                           closed_reason=registration.closed_reason(event, now),
+                           free_places=registration.free_places(event))

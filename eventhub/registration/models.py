@@ -76,6 +76,8 @@ class Registration(TimestampMixin, db.Model):
     pending_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Drawn under the event lock: the waiting list's order is the order of arrival.
+    waitlist_number: Mapped[int | None] = mapped_column(Integer)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Part of every signed link; replacing it revokes all links sent so far.

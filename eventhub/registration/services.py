@@ -32,6 +32,8 @@ from eventhub.registration.models import (
 )
 
 S = RegistrationStatus
+# Organizers may add people before registration opens or after it has closed.
+ORGANIZER_MAY_OVERRIDE = ("not_yet", "closed")
 
 
 class RegistrationClosed(Exception):
@@ -100,6 +102,16 @@ def free_places(event: Event) -> int | None:
     return max(event.capacity - places_held(event), 0)
 
 
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the first on the waitlist; None if not waitlisted."""
+    if registration.status is not S.WAITLISTED:
+        return None
+    ahead = db.session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.event_id == registration.event_id, Registration.status == S.WAITLISTED,
+        Registration.waitlist_number < registration.waitlist_number))
+    return (ahead or 0) + 1
+
+
 def _answers(event: Event, given: dict[int, str | list[str] | bool]) -> list[Answer]:
     answers = []
     for question in event.questions:
@@ -149,7 +161,7 @@ def register(event_id: int, applicant: Applicant, now: datetime, *,
     if event is None:
         raise RegistrationClosed("not_found")
     reason = closed_reason(event, now)
-    if reason:
+    if reason and not (source == "organizer" and reason in ORGANIZER_MAY_OVERRIDE):
         raise RegistrationClosed(reason)
     answers = _check_applicant(event, applicant, source)
     expire_overdue(event, now)
@@ -159,9 +171,10 @@ def register(event_id: int, applicant: Applicant, now: datetime, *,
         notify.existing(existing, now)
         return Outcome(existing, created=False)
     registration = existing or Registration(event_id=event.id, email=email)
-    _fill(registration, applicant, answers, source, now)
+    with db.session.no_autoflush:  # count places before this registration is written
+        _fill(registration, applicant, answers, source, now)
+        _place(event, registration, now, verified=source != "form" or not event.double_opt_in)
     db.session.add(registration)
-    _place(event, registration, now, verified=source != "form" or not event.double_opt_in)
     db.session.flush()
     notify.registered(registration, now)
     return Outcome(registration, created=True)
@@ -183,7 +196,7 @@ def _fill(registration: Registration, applicant: Applicant, answers: list[Answer
     registration.answers = answers
     registration.token_key = new_token_key()  # a re-registration revokes old links
     for stamp in ("email_verified_at", "pending_expires_at", "confirmed_at", "waitlisted_at",
-                  "cancelled_at"):
+                  "waitlist_number", "cancelled_at"):
         setattr(registration, stamp, None)
 
 
@@ -195,6 +208,7 @@ def _place(event: Event, registration: Registration, now: datetime, *, verified:
     if free is not None and free <= 0:
         registration.status = S.WAITLISTED
         registration.waitlisted_at = now
+        registration.waitlist_number = _next_waitlist_number(event)
     elif registration.email_verified_at is None:
         registration.status = S.PENDING
         registration.pending_expires_at = now + timedelta(
@@ -202,6 +216,12 @@ def _place(event: Event, registration: Registration, now: datetime, *, verified:
     else:
         registration.status = S.CONFIRMED
         registration.confirmed_at = now
+
+
+def _next_waitlist_number(event: Event) -> int:
+    last = db.session.scalar(select(func.max(Registration.waitlist_number))
+                             .where(Registration.event_id == event.id))
+    return (last or 0) + 1
 
 
 def confirm(registration: Registration, now: datetime) -> str:
@@ -249,7 +269,7 @@ def fill_free_places(event: Event, now: datetime) -> list[Registration]:
     free = free_places(event)
     query = (select(Registration)
              .where(Registration.event_id == event.id, Registration.status == S.WAITLISTED)
-             .order_by(Registration.waitlisted_at, Registration.id))
+             .order_by(Registration.waitlist_number))
     if free is not None:
         if free <= 0:
             return []
@@ -260,11 +280,21 @@ def fill_free_places(event: Event, now: datetime) -> list[Registration]:
     return promoted
 
 
+def move_up_by_hand(registration: Registration, now: datetime) -> None:
+    """An organizer gives a waitlisted person a free place, out of turn if they like."""
+    event = lock_event(registration.event_id)
+    db.session.refresh(registration)
+    if registration.status is not S.WAITLISTED:
+        raise RuleViolation(_l("Only a registration on the waiting list can move up."))
+    move_up(event, registration, now)
+
+
 def move_up(event: Event, registration: Registration, now: datetime) -> None:
-    """Give a waitlisted registration a free place (pending until its address is known)."""
+    """Give a waitlisted registration a free place (pending until its address is known).
+    The caller holds the event lock."""
     if free_places(event) == 0:
         raise RuleViolation(_l("There is no free place; raise the capacity first."))
-    registration.waitlisted_at = None
+    registration.waitlisted_at = registration.waitlist_number = None
     _place(event, registration, now, verified=not event.double_opt_in)
     db.session.flush()
     notify.moved_up(registration, now)

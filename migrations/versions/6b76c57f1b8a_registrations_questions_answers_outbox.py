@@ -52,6 +52,7 @@ def upgrade():
     sa.Column('pending_expires_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('waitlisted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('waitlist_number', sa.Integer(), nullable=True),
     sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('erased_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('token_key', sa.String(length=32), nullable=False),

@@ -1,0 +1,362 @@
+"""Delivering the outbox: claim due messages, send them, record each outcome.
+
+``deliver_due(now)`` runs outside requests (the sender thread, ``flask eventhub send-mail``,
+a scheduler) with database sessions of its own:
+
+1. Claim, in one short transaction: due messages (queued and ``next_attempt_at <= now``, or
+   ``sending`` with an expired lease: their sender died) become ``sending`` with
+   ``lease_until = now + MAIL_LEASE_SECONDS``. Concurrent senders never claim the same row:
+   PostgreSQL skips rows another sender has locked (``FOR UPDATE SKIP LOCKED``); SQLite runs
+   one writing transaction at a time (``BEGIN IMMEDIATE``, see ``eventhub.db``), so the
+   second sender finds the rows claimed already.
+2. Send each message, then record its outcome in a short transaction of its own: ``sent``,
+   or back to ``queued`` with exponential backoff, or ``failed`` after the last attempt.
+   Outcomes are written only while the claim is still ours (``lease_until`` unchanged; each
+   new claim has a later lease), so a sender that lost its claim cannot overwrite another's.
+
+Nothing is lost: a message leaves ``sending`` only with a recorded outcome or an expired
+lease. Nothing is sent twice, with one unavoidable exception: if the process dies (or the
+database fails) after the SMTP server accepted a message but before ``sent`` was recorded,
+the message is sent again once its lease expires. Its Message-ID stays the same, so mail
+clients can recognise the duplicate.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from eventhub import timeutil
+from eventhub.extensions import db
+from eventhub.mail import (
+    InvalidMessage,
+    MessageRefused,
+    MessageStatus,
+    OutboxMessage,
+    TransportDown,
+    build_message,
+    describe_error,
+    open_transport,
+)
+
+log = logging.getLogger(__name__)
+
+# New sends start only in the first half of the lease. With MAIL_TIMEOUT_SECONDS per SMTP
+# step, connecting takes at most 6 steps and one message 5 (220 s in all at 20 s), so every
+# message is handed over before its lease ends and another sender may claim it again.
+LEASE_SHARE_FOR_SENDING = 0.5
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retried: int = 0  # failed this time, queued again with backoff
+    failed: int = 0  # gave up: last attempt used, or the message cannot be built
+    released: int = 0  # claimed but not tried (the lease ran short): due again at once
+
+    @property
+    def claimed(self) -> int:
+        return self.sent + self.retried + self.failed + self.released
+
+    def __iadd__(self, other: DeliveryReport) -> DeliveryReport:
+        self.sent += other.sent
+        self.retried += other.retried
+        self.failed += other.failed
+        self.released += other.released
+        return self
+
+    def summary(self) -> str:
+        return (f"sent {self.sent}, retried later {self.retried}, failed {self.failed}"
+                + (f", released {self.released}" if self.released else ""))
+
+
+def deliver_due(now: datetime, *, limit: int = 100) -> DeliveryReport:
+    """Send up to ``limit`` messages that are due at ``now`` and record each outcome."""
+    lease_until = now + timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
+    batch = _claim(now, lease_until, limit)
+    report = DeliveryReport()
+    if batch:
+        _deliver_batch(batch, now, lease_until, report)
+    return report
+
+
+def deliver_all_due(clock: Callable[[], datetime] = timeutil.utcnow, *,
+                    limit: int | None = None) -> DeliveryReport:
+    """Deliver batch after batch until one comes back short, or sends nothing (the server
+    is down or refusing: the next pass comes soon enough, no need to hammer it).
+
+    Takes a clock rather than a time: every batch needs a fresh ``now``, or a long run
+    would hand out leases that have already expired for everybody else.
+    """
+    limit = limit or current_app.config["MAIL_BATCH_SIZE"]
+    total = DeliveryReport()
+    while True:
+        report = deliver_due(clock(), limit=limit)
+        total += report
+        if report.claimed < limit or report.sent == 0:
+            return total
+
+
+def retry_delay(attempts: int, base_seconds: float, max_seconds: float) -> timedelta:
+    """Wait after the ``attempts``-th failure: base, 2·base, 4·base, … capped at max."""
+    exponent = min(max(attempts - 1, 0), 32)  # 2**32·base is past any sensible cap
+    return timedelta(seconds=min(base_seconds * 2 ** exponent, max_seconds))
+
+
+# -- claiming --------------------------------------------------------------------------
+
+def _session() -> Session:
+    """A session of our own: claims and outcomes are committed at once and independently of
+    whatever the caller's session has pending. It comes from the app's session factory, so
+    it uses the app's engine (and, in tests, joins the test's transaction)."""
+    return db.session.session_factory(expire_on_commit=False)
+
+
+def _due(now: datetime):
+    return or_(
+        and_(OutboxMessage.status == MessageStatus.QUEUED, OutboxMessage.next_attempt_at <= now),
+        and_(OutboxMessage.status == MessageStatus.SENDING, OutboxMessage.lease_until < now))
+
+
+def _claim(now: datetime, lease_until: datetime, limit: int) -> list[OutboxMessage]:
+    """Mark up to ``limit`` due messages as ours until ``lease_until``.
+
+    Two statements, not ``UPDATE … WHERE id IN (SELECT … SKIP LOCKED LIMIT n)``: PostgreSQL
+    may run such a subquery again for every row, skip the rows it has just claimed, and so
+    claim far more than ``limit``. The UPDATE repeats the due condition, so a row is ours
+    only if it was still due when we wrote it, whatever the isolation or locking.
+    """
+    with _session() as session, session.begin():
+        due_ids = (select(OutboxMessage.id).where(_due(now))
+                   .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit))
+        if session.get_bind().dialect.name == "postgresql":
+            due_ids = due_ids.with_for_update(skip_locked=True)
+        ids = session.scalars(due_ids).all()
+        if not ids:
+            return []
+        claimed = session.scalars(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), _due(now))
+            .values(status=MessageStatus.SENDING, lease_until=lease_until)
+            .returning(OutboxMessage)
+            .execution_options(synchronize_session=False)).all()
+    return sorted(claimed, key=lambda m: (m.next_attempt_at, m.id))
+
+
+# -- sending ---------------------------------------------------------------------------
+
+def _deliver_batch(batch: list[OutboxMessage], now: datetime, lease_until: datetime,
+                   report: DeliveryReport) -> None:
+    pending = deque(batch)
+    # Measured from the claim, so that a slow connect counts against the lease too.
+    stop_at = time.monotonic() + (current_app.config["MAIL_LEASE_SECONDS"]
+                                  * LEASE_SHARE_FOR_SENDING)
+    try:
+        with open_transport(current_app) as transport:
+            _send_pending(transport, pending, stop_at, now, lease_until, report)
+    except TransportDown as exc:
+        # No connection, or it broke: nothing still pending reached the server. Each counts
+        # a failed attempt, so an outage backs off instead of hammering the server.
+        log.warning("mail server unavailable, %d message(s) will be retried: %s",
+                    len(pending), exc)
+        while pending:
+            _record_failure(pending.popleft(), now, lease_until, str(exc), report)
+    _release(pending, lease_until, report)
+
+
+def _send_pending(transport, pending: deque[OutboxMessage], stop_at: float, now: datetime,
+                  lease_until: datetime, report: DeliveryReport) -> None:
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    envelope_from = parseaddr(sender)[1]
+    first = True
+    while pending and (first or time.monotonic() < stop_at):
+        first = False
+        message = pending.popleft()
+        try:
+            error = _send_one(transport, message, sender, envelope_from)
+        except TransportDown:
+            pending.appendleft(message)  # not handed over: fails with the rest
+            raise
+        if error is None:
+            _record_outcome(message, lease_until, report, "sent", status=MessageStatus.SENT,
+                            sent_at=now, last_error=None)
+        else:
+            text, permanent = error
+            _record_failure(message, now, lease_until, text, report, permanent=permanent)
+
+
+def _send_one(transport, message: OutboxMessage, sender: str,
+              envelope_from: str) -> tuple[str, bool] | None:
+    """Hand one message to the transport: None if accepted, else (error, permanent)."""
+    try:
+        mime = build_message(message, sender)
+    except InvalidMessage as exc:  # retrying cannot help
+        return str(exc), True
+    except Exception as exc:  # a part provider's bug must not stall the whole batch
+        log.exception("cannot build outbox message %s", message.id)
+        return describe_error(exc), False
+    try:
+        transport.send(mime, envelope_from, message.to_address)
+    except MessageRefused as exc:
+        return str(exc), False
+    return None
+
+
+# -- recording -------------------------------------------------------------------------
+
+def _record_failure(message: OutboxMessage, now: datetime, lease_until: datetime, error: str,
+                    report: DeliveryReport, *, permanent: bool = False) -> None:
+    config = current_app.config
+    attempts = message.attempts + 1
+    values = {"attempts": attempts, "last_error": error[:1000]}
+    if permanent or attempts >= config["MAIL_MAX_ATTEMPTS"]:
+        log.error("giving up on outbox message %s after %d attempt(s): %s",
+                  message.id, attempts, error)
+        _record_outcome(message, lease_until, report, "failed", status=MessageStatus.FAILED,
+                        **values)
+        return
+    delay = retry_delay(attempts, config["MAIL_RETRY_BASE_SECONDS"],
+                        config["MAIL_RETRY_MAX_SECONDS"])
+    _record_outcome(message, lease_until, report, "retried", status=MessageStatus.QUEUED,
+                    next_attempt_at=now + delay, **values)
+
+
+def _record_outcome(message: OutboxMessage, lease_until: datetime, report: DeliveryReport,
+                    counter: str, **values) -> None:
+    """Write the outcome in a transaction of its own, if the claim is still ours."""
+    with _session() as session, session.begin():
+        result = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message.id,
+                   OutboxMessage.status == MessageStatus.SENDING,
+                   OutboxMessage.lease_until == lease_until)
+            .values(lease_until=None, **values)
+            .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        log.warning("outbox message %s: claim expired before its outcome (%s) was recorded",
+                    message.id, counter)
+        return
+    setattr(report, counter, getattr(report, counter) + 1)
+
+
+def _release(pending: deque[OutboxMessage], lease_until: datetime,
+             report: DeliveryReport) -> None:
+    """Give back claimed messages that were not tried, without counting an attempt."""
+    if not pending:
+        return
+    with _session() as session, session.begin():
+        result = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_([m.id for m in pending]),
+                   OutboxMessage.status == MessageStatus.SENDING,
+                   OutboxMessage.lease_until == lease_until)
+            .values(status=MessageStatus.QUEUED, lease_until=None)
+            .execution_options(synchronize_session=False))
+    report.released += result.rowcount
+
+
+# -- dispatch: a sender thread per process, and the CLI ------------------------------------
+
+def _deliver_and_log() -> DeliveryReport | None:
+    """One sender pass that never raises: a broken database or configuration is logged and
+    tried again at the next wake-up, instead of ending the thread or the loop for good."""
+    try:
+        return deliver_all_due()
+    except Exception:
+        log.exception("mail delivery failed; trying again later")
+        return None
+
+
+class _SenderThread:
+    """Wakes when a transaction that queued mail commits, and every MAIL_POLL_SECONDS for
+    retries that have come due."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.pid = os.getpid()
+        self._wakeup = threading.Event()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="eventhub-mail-sender",
+                                        daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    def stop(self, timeout: float | None) -> None:
+        """Finish the current pass, then end (an orderly shutdown; tests)."""
+        self._stopping.set()
+        self._wakeup.set()
+        self._thread.join(timeout)
+
+    def is_alive(self) -> bool:
+        # A forked worker (gunicorn --preload) inherits this object but not the thread.
+        return self.pid == os.getpid() and self._thread.is_alive()
+
+    def _run(self) -> None:
+        poll_seconds = self.app.config["MAIL_POLL_SECONDS"]
+        while True:
+            self._wakeup.wait(poll_seconds)
+            self._wakeup.clear()  # before sending: a commit meanwhile means one more pass
+            if self._stopping.is_set():
+                return
+            with self.app.app_context():
+                _deliver_and_log()
+
+
+_start_lock = threading.Lock()
+_EXTENSION_KEY = "eventhub.mail_sender"
+
+
+def wake_sender(app: Flask) -> None:
+    """Wake the process's sender thread (starting it on first use) if MAIL_DISPATCH is
+    "thread"; with "none", delivery is left to ``send-mail`` or a scheduler."""
+    if app.config["MAIL_DISPATCH"] != "thread":
+        return
+    with _start_lock:
+        sender = app.extensions.get(_EXTENSION_KEY)
+        if sender is None or not sender.is_alive():
+            sender = app.extensions[_EXTENSION_KEY] = _SenderThread(app)
+            sender.start()
+    sender.wake()
+
+
+def stop_sender(app: Flask, timeout: float | None = 10) -> None:
+    """Stop the process's sender thread, if any; mail queued later starts a new one."""
+    with _start_lock:
+        sender = app.extensions.pop(_EXTENSION_KEY, None)
+    if sender is not None and sender.is_alive():
+        sender.stop(timeout)
+
+
+@click.command("send-mail")
+@click.option("--loop", is_flag=True,
+              help="Keep running: deliver, wait, deliver again (a dedicated sender process).")
+@click.option("--interval", type=click.FloatRange(min=1), default=None,
+              help="Seconds between passes with --loop [default: MAIL_POLL_SECONDS].")
+@with_appcontext
+def send_mail(loop: bool, interval: float | None) -> None:
+    """Deliver the e-mail that is due, retries included."""
+    if not loop:
+        click.echo(deliver_all_due().summary())
+        return
+    interval = interval or current_app.config["MAIL_POLL_SECONDS"]
+    while True:
+        report = _deliver_and_log()
+        if report and report.claimed:
+            click.echo(report.summary())
+        time.sleep(interval)

@@ -1,0 +1,99 @@
+"""The public registration form, with the organizer's custom questions added per event."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+
+from eventhub.events.forms import MultiCheckboxField
+from eventhub.registration.models import OrganizationSize, Question, QuestionKind
+
+SIZE_LABELS = {
+    OrganizationSize.SOLO: _l("Solo self-employed"),
+    OrganizationSize.MICRO: _l("1–9 employees"),
+    OrganizationSize.SMALL: _l("10–49 employees"),
+    OrganizationSize.MEDIUM: _l("50–249 employees"),
+    OrganizationSize.LARGE: _l("250 or more employees"),
+}
+
+
+def size_choices() -> list[tuple[str, str]]:
+    return [(size.value, label) for size, label in SIZE_LABELS.items()]
+
+
+class RegistrationForm(FlaskForm):
+    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)],
+                             render_kw={"autocomplete": "given-name"})
+    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)],
+                            render_kw={"autocomplete": "family-name"})
+    email = EmailField(_l("E-mail address"), validators=[
+        DataRequired(), Length(max=254),
+        Email(message=_l("Enter an e-mail address like name@example.org."))],
+        render_kw={"autocomplete": "email"})
+    organization_name = StringField(_l("Organization (optional)"),
+                                    validators=[Optional(), Length(max=200)],
+                                    render_kw={"autocomplete": "organization"})
+    organization_size = SelectField(_l("Size of your organization"),
+                                    validators=[DataRequired()])
+    job_role = StringField(_l("Your role (optional)"), validators=[Optional(), Length(max=200)],
+                           render_kw={"autocomplete": "organization-title"})
+    region_code = SelectField(_l("Where are you based?"), validators=[DataRequired()])
+    consent = BooleanField(_l("I have read the privacy notice and agree that my details are "
+                              "processed to run this event."),
+                           validators=[DataRequired(_l("Please agree to the privacy notice."))])
+    # Bots fill every field; people never see this one.
+    website = StringField(_l("Leave this field empty"), validators=[Optional()],
+                          render_kw={"autocomplete": "off", "tabindex": "-1"})
+    started = HiddenField()
+
+
+def question_field(question: Question):
+    label = question.label
+    description = question.help_text
+    validators = [InputRequired(_l("Please answer this question."))] if question.required \
+        else [Optional()]
+    kind = question.kind
+    if kind is QuestionKind.SHORT_TEXT:
+        return StringField(label, validators=[*validators, Length(max=300)],
+                           description=description)
+    if kind is QuestionKind.LONG_TEXT:
+        return TextAreaField(label, validators=[*validators, Length(max=5000)],
+                             description=description)
+    choices = [(option, option) for option in question.options]
+    if kind is QuestionKind.SINGLE_CHOICE:
+        return RadioField(label, choices=choices, validators=validators,
+                          description=description)
+    if kind is QuestionKind.MULTIPLE_CHOICE:
+        return MultiCheckboxField(label, choices=choices, validators=validators,
+                                  description=description)
+    required = [DataRequired(_l("Please tick this box."))] if question.required else []
+    return BooleanField(label, validators=required or [Optional()], description=description)
+
+
+def form_for(questions: list[Question], **kwargs) -> RegistrationForm:
+    """A RegistrationForm with one field ``q_<id>`` per custom question."""
+    attrs = {f"q_{q.id}": question_field(q) for q in questions}
+    form_class = type("EventRegistrationForm", (RegistrationForm,), attrs)
+    return form_class(**kwargs)
+
+
+def question_fields(form: RegistrationForm, questions: list[Question]) -> list:
+    return [form[f"q_{q.id}"] for q in questions]
+
+
+class ConfirmForm(FlaskForm):
+    """A button that POSTs with a CSRF token."""
+
+
+class EraseForm(FlaskForm):
+    really = BooleanField(_l("Yes, delete my personal data for this event."),
+                          validators=[DataRequired(_l("Please tick the box to confirm."))])

@@ -1,0 +1,113 @@
+"""Read-only queries for the organizer's registration list and exports."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from eventhub.events.models import Event
+from eventhub.extensions import db
+from eventhub.registration.models import HOLDS_PLACE, Registration, RegistrationStatus
+
+S = RegistrationStatus
+SEARCH_COLUMNS = (Registration.first_name, Registration.last_name, Registration.email,
+                  Registration.organization_name)
+MAX_SEARCH_WORDS = 6
+PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class RegistrationFilter:
+    search: str = ""
+    status: RegistrationStatus | None = None
+
+
+@dataclass(frozen=True)
+class Counts:
+    by_status: dict[RegistrationStatus, int]
+    capacity: int | None
+
+    @property
+    def held(self) -> int:
+        return sum(self.by_status[status] for status in HOLDS_PLACE)
+
+    @property
+    def free(self) -> int | None:
+        """None means no limit."""
+        return None if self.capacity is None else max(self.capacity - self.held, 0)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+
+def counts(event: Event) -> Counts:
+    rows = db.session.execute(select(Registration.status, func.count())
+                              .where(Registration.event_id == event.id)
+                              .group_by(Registration.status))
+    by_status = dict.fromkeys(S, 0)
+    by_status.update({status: n for status, n in rows})
+    return Counts(by_status=by_status, capacity=event.capacity)
+
+
+def _search(query: Select, text: str) -> Select:
+    """Every word must occur in first name, last name, e-mail or organization.
+
+    Case-insensitive via lower(); note that SQLite lowers ASCII letters only, so there
+    "MÜLLER" does not find "Müller" (PostgreSQL does).
+    """
+    for word in text.split()[:MAX_SEARCH_WORDS]:
+        needle = word.lower()
+        query = query.where(or_(*(func.lower(column).contains(needle, autoescape=True)
+                                  for column in SEARCH_COLUMNS)))
+    return query
+
+
+def matching(event: Event, filters: RegistrationFilter) -> Select:
+    """The registrations of ``event`` that the filter selects, in list order.
+
+    The waiting list is shown in its own order; everything else newest first.
+    """
+    query = select(Registration).where(Registration.event_id == event.id)
+    if filters.status is not None:
+        query = query.where(Registration.status == filters.status)
+    if filters.search.strip():
+        query = _search(query, filters.search)
+    if filters.status is S.WAITLISTED:
+        return query.order_by(Registration.waitlisted_at, Registration.id)
+    return query.order_by(Registration.id.desc())
+
+
+def page(event: Event, filters: RegistrationFilter, number: int,
+         per_page: int = PER_PAGE) -> Pagination:
+    query = matching(event, filters).options(selectinload(Registration.answers))
+    return db.paginate(query, page=max(number, 1), per_page=per_page, error_out=False)
+
+
+def for_export(event: Event, filters: RegistrationFilter) -> Iterator[Registration]:
+    """All matching registrations with their answers, fetched in batches."""
+    query = (matching(event, filters).options(selectinload(Registration.answers))
+             .execution_options(yield_per=500))
+    yield from db.session.scalars(query)
+
+
+def waitlist_positions(event: Event, registration_ids: list[int]) -> dict[int, int]:
+    """1-based waiting-list places (order: waitlisted_at, id) of the given registrations."""
+    if not registration_ids:
+        return {}
+    ranked = (select(Registration.id, func.row_number().over(
+        order_by=(Registration.waitlisted_at, Registration.id)).label("position"))
+        .where(Registration.event_id == event.id, Registration.status == S.WAITLISTED)
+        .subquery())
+    rows = db.session.execute(select(ranked.c.id, ranked.c.position)
+                              .where(ranked.c.id.in_(registration_ids)))
+    return {registration_id: position for registration_id, position in rows}
+
+
+def get_registration(event: Event, registration_id: int) -> Registration | None:
+    """The registration if it belongs to ``event``; None for another event's."""
+    return db.session.scalar(select(Registration).where(
+        Registration.id == registration_id, Registration.event_id == event.id))

@@ -1,0 +1,177 @@
+"""Public registration: the form, the double opt-in link, the personal page."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from eventhub import formtools, i18n, timeutil
+from eventhub.errors import RuleViolation
+from eventhub.events import queries as event_queries
+from eventhub.extensions import db, limiter
+from eventhub.registration import antibot, forms, services, tokens
+from eventhub.registration.models import OrganizationSize, Registration
+
+bp = Blueprint("registration", __name__)
+
+CLOSED_MESSAGES = {
+    "not_found": _l("This event does not take registrations."),
+    "cancelled": _l("This event has been cancelled, so registration is closed."),
+    "past": _l("This event has already taken place."),
+    "not_yet": _l("Registration has not opened yet."),
+    "closed": _l("Registration has closed."),
+}
+
+CONFIRM_MESSAGES = {
+    "confirmed": _l("Thank you: your registration is confirmed."),
+    "already": _l("Your registration was confirmed already."),
+    "waitlisted": _l("Thank you: your e-mail address is confirmed. You are on the waiting "
+                     "list; we will write to you as soon as a place becomes free."),
+    "expired": _l("This confirmation came too late: the place has been released. You are "
+                  "welcome to register again."),
+    "inactive": _l("This registration is no longer active."),
+}
+
+
+def _post_limit() -> str:
+    return current_app.config["RATELIMIT_REGISTRATION"]
+
+
+limit_posts = limiter.limit(_post_limit, methods=["POST"])
+
+
+def _applicant(form: forms.RegistrationForm, questions) -> services.Applicant:
+    return services.Applicant(
+        email=form.email.data, first_name=form.first_name.data,
+        last_name=form.last_name.data, organization_name=form.organization_name.data or "",
+        organization_size=OrganizationSize(form.organization_size.data),
+        job_role=form.job_role.data or "", region_code=form.region_code.data,
+        language=i18n.current_language(), consent=bool(form.consent.data),
+        answers={q.id: form[f"q_{q.id}"].data for q in questions})
+
+
+def _registration_form(event, now):
+    form = forms.form_for(event.questions)
+    form.organization_size.choices = [("", _("Please choose"))] + forms.size_choices()
+    form.region_code.choices = formtools.region_choices(blank=_("Please choose"))
+    if request.method == "GET":
+        form.started.data = antibot.stamp(now)
+    return form
+
+
+def _closed(event, reason: str, status: int = 200):
+    return render_template("registration/closed.html", event=event, reason=reason), status
+
+
+@bp.route("/veranstaltungen/<slug>/anmeldung", methods=["GET", "POST"])
+@limit_posts
+def register(slug: str):
+    event = event_queries.public_event(slug)
+    if event is None:
+        abort(404)
+    now = timeutil.utcnow()
+    reason = services.closed_reason(event, now)
+    if reason:
+        return _closed(event, reason, 200 if request.method == "GET" else 409)
+    form = _registration_form(event, now)
+    if request.method == "POST" and antibot.is_bot(form.website.data):
+        return redirect(url_for("registration.thanks", slug=event.slug))
+    if form.validate_on_submit():
+        if antibot.too_fast(form.started.data, now):
+            form.form_errors.append(_("That was very quick. Please check your details and "
+                                      "send the form again."))
+            form.started.data = antibot.stamp(now)
+        elif _save(event, form, now):
+            return redirect(url_for("registration.thanks", slug=event.slug))
+    return render_template("registration/form.html", event=event, form=form,
+                           question_fields=forms.question_fields(form, event.questions)), \
+        422 if form.errors else 200
+
+
+def _save(event, form, now) -> bool:
+    try:
+        services.register(event.id, _applicant(form, event.questions), now)
+    except RuleViolation as exc:
+        db.session.rollback()
+        formtools.attach_error(form, exc)
+        return False
+    except services.RegistrationClosed as exc:
+        db.session.rollback()
+        form.form_errors.append(str(CLOSED_MESSAGES[exc.reason]))
+        return False
+    db.session.commit()
+    return True
+
+
+@bp.get("/veranstaltungen/<slug>/anmeldung/danke")
+def thanks(slug: str):
+    event = event_queries.public_event(slug)
+    if event is None:
+        abort(404)
+    return render_template("registration/thanks.html", event=event)
+
+
+def _load(token: str, purpose: str) -> Registration:
+    try:
+        return tokens.load(token, purpose)
+    except tokens.InvalidToken as exc:
+        abort(_invalid_link(exc.reason))
+
+
+def _invalid_link(reason: str):
+    return current_app.make_response(
+        (render_template("registration/invalid_link.html", reason=reason), 400))
+
+
+@bp.route("/anmeldung/bestaetigen/<token>", methods=["GET", "POST"])
+@limit_posts
+def confirm(token: str):
+    """GET shows a button: mail scanners that open links must not confirm for people."""
+    registration = _load(token, tokens.CONFIRM)
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        result = services.confirm(registration, timeutil.utcnow())
+        db.session.commit()
+        flash(str(CONFIRM_MESSAGES[result]),
+              "error" if result in ("expired", "inactive") else "success")
+        return redirect(url_for("registration.personal",
+                                token=tokens.make(registration, tokens.MANAGE)))
+    return render_template("registration/confirm.html", registration=registration,
+                           event=registration.event, form=form)
+
+
+@bp.get("/anmeldung/<token>")
+def personal(token: str):
+    registration = _load(token, tokens.MANAGE)
+    return render_template("registration/personal.html", registration=registration,
+                           event=registration.event, token=token, now=timeutil.utcnow(),
+                           waitlist_position=services.waitlist_position(registration))
+
+
+@bp.route("/anmeldung/<token>/absagen", methods=["GET", "POST"])
+@limit_posts
+def cancel(token: str):
+    registration = _load(token, tokens.MANAGE)
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        if services.cancel(registration, timeutil.utcnow()):
+            flash(_("Your registration has been cancelled."), "success")
+        db.session.commit()
+        return redirect(url_for("registration.personal", token=token))
+    return render_template("registration/cancel.html", registration=registration,
+                           event=registration.event, form=form, token=token)
+
+
+@bp.route("/anmeldung/<token>/daten", methods=["GET", "POST"])
+@limit_posts
+def personal_data(token: str):
+    registration = _load(token, tokens.MANAGE)
+    form = forms.EraseForm()
+    if form.validate_on_submit():
+        event = registration.event
+        services.erase(registration, timeutil.utcnow())
+        db.session.commit()
+        return render_template("registration/erased.html", event=event)
+    return render_template("registration/data.html", registration=registration,
+                           event=registration.event, form=form, token=token), \
+        422 if form.errors else 200

@@ -1,0 +1,84 @@
+"""The scheduler process: ``flask --app wsgi eventhub scheduler``.
+
+APScheduler runs short periodic jobs; the database decides who does what, so several
+scheduler processes may run at once. Web workers never start it (DESIGN.md §3 rule 4).
+"""
+from __future__ import annotations
+
+import logging
+
+import click
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from eventhub import timeutil
+from eventhub.extensions import db
+from eventhub.mail_delivery import deliver_all_due
+from eventhub.registration.services import expire_all_overdue
+
+log = logging.getLogger(__name__)
+
+
+def expire_pending_job() -> int:
+    """Release places of registrations that were never confirmed; move the waitlist up."""
+    try:
+        expired = expire_all_overdue(timeutil.utcnow())
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    finally:
+        db.session.remove()
+    if expired:
+        log.info("expired %d unconfirmed registrations", expired)
+    return expired
+
+
+def deliver_mail_job() -> None:
+    report = deliver_all_due()
+    if report.claimed:
+        log.info("mail: %s", report.summary())
+
+
+def _in_app(app: Flask, job):
+    def run():
+        with app.app_context():
+            try:
+                job()
+            except Exception:  # logged; the next run tries again
+                log.exception("scheduler job %s failed", job.__name__)
+    run.__name__ = job.__name__
+    return run
+
+
+def build_scheduler(app: Flask) -> BlockingScheduler:
+    scheduler = BlockingScheduler(timezone="UTC")
+    jobs = ((deliver_mail_job, app.config["SCHEDULER_MAIL_SECONDS"]),
+            (expire_pending_job, app.config["SCHEDULER_EXPIRY_SECONDS"]))
+    for job, seconds in jobs:
+        # coalesce + one instance: a slow run is never stacked on top of itself.
+        scheduler.add_job(_in_app(app, job), "interval", seconds=seconds, id=job.__name__,
+                          coalesce=True, max_instances=1,
+                          next_run_time=timeutil.utcnow())
+    return scheduler
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the periodic jobs (mail delivery and retries, expiry of unconfirmed registrations)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    app = current_app._get_current_object()
+    click.echo("eventhub scheduler running; stop with Ctrl-C")
+    try:
+        build_scheduler(app).start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+
+
+@click.command("expire-pending")
+@with_appcontext
+def expire_pending_command() -> None:
+    """Expire unconfirmed registrations whose confirmation period has ended."""
+    click.echo(f"expired {expire_pending_job()} registrations")

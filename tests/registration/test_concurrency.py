@@ -1,0 +1,123 @@
+"""Capacity under real concurrency: threads with their own sessions and real commits.
+
+Runs on SQLite (the test file database) and on PostgreSQL when
+EVENTHUB_TEST_DATABASE_URL is set. Nothing here is mocked.
+"""
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import delete, select
+
+from eventhub.events.models import Event, EventFormat, EventStatus
+from eventhub.extensions import db
+from eventhub.mail import OutboxMessage
+from eventhub.organizations.models import Organization
+from eventhub.registration import services
+from eventhub.registration.models import Registration, RegistrationStatus
+from eventhub.timeutil import utcnow
+from tests.registration.helpers import applicant
+
+PLACES = 10
+PEOPLE = 50
+
+
+@pytest.fixture()
+def committed_event(app):
+    """A published event with 10 places, committed for real; removed afterwards."""
+    with app.app_context():
+        organization = Organization(slug="concurrency-centre", name="Concurrency",
+                                    short_name="C", region_code="DE-SN")
+        start = utcnow() + timedelta(days=10)
+        event = Event(organization=organization, slug="concurrency-event", title="Rush",
+                      format=EventFormat.WEBINAR, status=EventStatus.PUBLISHED,
+                      starts_at=start, ends_at=start + timedelta(hours=1), capacity=PLACES,
+                      double_opt_in=False)
+        db.session.add(event)
+        db.session.commit()
+        event_id = event.id
+    yield event_id
+    with app.app_context():
+        ids = select(Registration.id).where(Registration.event_id == event_id)
+        db.session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id.in_(ids)))
+        db.session.execute(delete(Event).where(Event.id == event_id))
+        db.session.execute(delete(Organization).where(Organization.slug == "concurrency-centre"))
+        db.session.commit()
+
+
+def _in_parallel(app, jobs) -> list[BaseException]:
+    """Run each job in its own thread and app context (own session), all at once."""
+    barrier = threading.Barrier(len(jobs))
+    errors: list[BaseException] = []
+
+    def run(job):
+        with app.app_context():
+            try:
+                barrier.wait()
+                job()
+                db.session.commit()
+            except BaseException as exc:  # collected and asserted on below
+                db.session.rollback()
+                errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return errors
+
+
+def _statuses(app, event_id) -> list[Registration]:
+    with app.app_context():
+        rows = db.session.scalars(select(Registration).where(Registration.event_id == event_id)
+                                  .order_by(Registration.id)).all()
+        db.session.expunge_all()
+        return rows
+
+
+def _register_job(event_id, person):
+    return lambda: services.register(event_id, person, utcnow())
+
+
+def test_fifty_at_once_for_ten_places_then_parallel_cancellations(app, committed_event):
+    people = [applicant() for _ in range(PEOPLE)]
+    errors = _in_parallel(app, [_register_job(committed_event, p) for p in people])
+    assert errors == []
+    rows = _statuses(app, committed_event)
+    counts = Counter(r.status for r in rows)
+    assert len(rows) == PEOPLE
+    assert counts[RegistrationStatus.CONFIRMED] == PLACES
+    assert counts[RegistrationStatus.WAITLISTED] == PEOPLE - PLACES
+    waitlist = sorted((r for r in rows if r.status is RegistrationStatus.WAITLISTED),
+                      key=lambda r: r.waitlist_number)
+    # Consistent order: numbers 1..40 without gaps, in the order the rows were written.
+    assert [r.waitlist_number for r in waitlist] == list(range(1, PEOPLE - PLACES + 1))
+    assert [r.id for r in waitlist] == sorted(r.id for r in waitlist)
+
+    holders = [r for r in rows if r.status is RegistrationStatus.CONFIRMED][:5]
+    _cancel_in_parallel(app, holders)
+    after = {r.id: r.status for r in _statuses(app, committed_event)}
+    assert Counter(after.values()) == {RegistrationStatus.CONFIRMED: PLACES,
+                                       RegistrationStatus.CANCELLED: 5,
+                                       RegistrationStatus.WAITLISTED: PEOPLE - PLACES - 5}
+    assert [after[r.id] for r in waitlist[:5]] == [RegistrationStatus.CONFIRMED] * 5
+    assert all(after[r.id] is RegistrationStatus.WAITLISTED for r in waitlist[5:])
+
+
+def _cancel_in_parallel(app, registrations):
+    def job(registration_id):
+        return lambda: services.cancel(db.session.get(Registration, registration_id), utcnow())
+    errors = _in_parallel(app, [job(r.id) for r in registrations])
+    assert errors == []
+
+
+def test_same_address_twenty_times_at_once_gives_one_registration(app, committed_event):
+    person = applicant(email="same@example.org")
+    errors = _in_parallel(app, [_register_job(committed_event, person) for _ in range(20)])
+    assert errors == []  # the event lock orders them: the first registers, the rest find it
+    rows = _statuses(app, committed_event)
+    assert len(rows) == 1
