@@ -68,6 +68,10 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
 }
 
+def _flag(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
 # Environment variable -> (config key, converter)
 _ENV: dict[str, tuple[str, Any]] = {
     "EVENTHUB_ENV": ("ENV", str),
@@ -79,12 +83,14 @@ _ENV: dict[str, tuple[str, Any]] = {
     "EVENTHUB_DEFAULT_TIMEZONE": ("DEFAULT_TIMEZONE", str),
     "EVENTHUB_MAIL_SERVER": ("MAIL_SERVER", str),
     "EVENTHUB_MAIL_PORT": ("MAIL_PORT", int),
-    "EVENTHUB_MAIL_USE_TLS": ("MAIL_USE_TLS", lambda v: v.lower() in {"1", "true", "yes", "on"}),
+    "EVENTHUB_MAIL_USE_TLS": ("MAIL_USE_TLS", _flag),
     "EVENTHUB_MAIL_USERNAME": ("MAIL_USERNAME", str),
     "EVENTHUB_MAIL_PASSWORD": ("MAIL_PASSWORD", str),
     "EVENTHUB_MAIL_SENDER": ("MAIL_DEFAULT_SENDER", str),
     "EVENTHUB_RATELIMIT_STORAGE_URI": ("RATELIMIT_STORAGE_URI", str),
     "EVENTHUB_MAIL_DISPATCH": ("MAIL_DISPATCH", str),
+    "EVENTHUB_RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", _flag),
+    "EVENTHUB_REGISTRATION_MIN_FILL_SECONDS": ("REGISTRATION_MIN_FILL_SECONDS", float),
     "EVENTHUB_PRIVACY_NOTICE_VERSION": ("PRIVACY_NOTICE_VERSION", str),
 }
 

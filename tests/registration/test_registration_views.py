@@ -214,3 +214,35 @@ def test_event_page_offers_registration_or_the_waitlist(client, make, db_session
     page = client.get(f"/veranstaltungen/{event.slug}?lang=en").get_data(as_text=True)
     assert "Join the waiting list" in page
     assert db_session.scalar(select(func.count()).select_from(Registration)) >= 1
+
+
+def _choice_question(db_session, event, kind, options, required=True):
+    from eventhub.registration.models import Question, QuestionKind
+    question = Question(event_id=event.id, label="Thema?", kind=QuestionKind(kind),
+                        required=required, options=options)
+    db_session.add(question)
+    db_session.flush()
+    return question
+
+
+@pytest.mark.parametrize("kind, answer", [("single_choice", "Erfunden"),
+                                          ("multiple_choice", ["KI", "Erfunden"]),
+                                          ("single_choice", None)])
+def test_answers_outside_the_choices_are_field_errors(client, make, db_session, kind, answer):
+    event = make.event()
+    question = _choice_question(db_session, event, kind, ["KI", "Cloud"])
+    data = _form_data(**({f"q_{question.id}": answer} if answer else {}))
+    response = client.post(_url(event), data=data)
+    assert response.status_code == 422
+    assert f'id="q_{question.id}-error"' in response.get_data(as_text=True)
+    assert _registrations(db_session, event) == []
+
+
+def test_answers_inside_the_choices_are_stored(client, make, db_session):
+    event = make.event()
+    question = _choice_question(db_session, event, "multiple_choice", ["KI", "Cloud"])
+    response = client.post(_url(event), data=_form_data(**{f"q_{question.id}": ["KI",
+                                                                                 "Cloud"]}))
+    assert response.status_code == 302
+    [registration] = _registrations(db_session, event)
+    assert [a.value for a in registration.answers] == ['["KI", "Cloud"]']
