@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -30,22 +32,31 @@ TEST_CONFIG = {
 }
 
 
-def _reset_postgres(url: str) -> None:
+@contextmanager
+def _private_postgres_schema(url: str):
+    """A schema of our own for this test session, so that test runs sharing one PostgreSQL
+    database (developers, helpers, CI) never drop each other's tables."""
+    schema = f"test_{uuid.uuid4().hex[:10]}"
     engine = sa.create_engine(url)
     with engine.begin() as conn:
-        conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
-        conn.exec_driver_sql("CREATE SCHEMA public")
-    engine.dispose()
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield sa.engine.make_url(url).update_query_dict(
+            {"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    finally:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
+def database_url(tmp_path_factory):
     if TEST_DATABASE_URL:
         from config import normalize_database_url
-        url = normalize_database_url(TEST_DATABASE_URL)
-        _reset_postgres(url)
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        with _private_postgres_schema(normalize_database_url(TEST_DATABASE_URL)) as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +64,9 @@ def app(database_url):
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
         upgrade()
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()  # close pooled connections so the schema can be dropped
 
 
 @pytest.fixture()
