@@ -49,6 +49,8 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_POLL_SECONDS": 30,  # the sender thread and `send-mail --loop` look for retries
     "MAIL_BATCH_SIZE": 100,  # messages claimed at once (one SMTP connection)
     "MAIL_FILE_DIR": "",  # without MAIL_SERVER: .eml files here; empty: instance/mail
+    "CALENDAR_ALARM_MINUTES": 15,  # reminder (VALARM) in calendar files; 0: none
+    "CALENDAR_ORGANIZER_EMAIL": "",  # ORGANIZER of calendar files; empty: the sender's address
     "PRIVACY_NOTICE_VERSION": "2026-11",
     "SCHEDULER_MAIL_SECONDS": 15,
     "SCHEDULER_EXPIRY_SECONDS": 60,
@@ -66,6 +68,14 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    # Attendance: the join link records use from this long before the start to this long
+    # after the end; imported webinar reports count from this many minutes in the session.
+    "ATTENDANCE_WINDOW_BEFORE_START_MINUTES": 30,
+    "ATTENDANCE_WINDOW_AFTER_END_MINUTES": 0,
+    "ATTENDANCE_MIN_MINUTES": 10,
+    "ATTENDANCE_IMPORT_MAX_BYTES": 5 * 1024 * 1024,
+    "ATTENDANCE_IMPORT_RETENTION_DAYS": 365,  # uploaded files kept for audit
+    "ATTENDANCE_PREVIEW_HOURS": 24,  # an upload nobody confirmed is deleted after this
 }
 
 def _flag(value: str) -> bool:

@@ -13,6 +13,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from eventhub import timeutil
+from eventhub.attendance import importing
 from eventhub.extensions import db
 from eventhub.mail_delivery import deliver_all_due
 from eventhub.registration.services import expire_all_overdue
@@ -35,6 +36,14 @@ def expire_pending_job() -> int:
     return expired
 
 
+def purge_attendance_files_job() -> None:
+    """Data protection: uploaded attendance files go when their retention period ends."""
+    previews, files = importing.purge(timeutil.utcnow())
+    db.session.commit()
+    if previews or files:
+        log.info("purged %d attendance previews and %d files", previews, files)
+
+
 def deliver_mail_job() -> None:
     report = deliver_all_due()
     if report.claimed:
@@ -55,7 +64,8 @@ def _in_app(app: Flask, job):
 def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="UTC")
     jobs = ((deliver_mail_job, app.config["SCHEDULER_MAIL_SECONDS"]),
-            (expire_pending_job, app.config["SCHEDULER_EXPIRY_SECONDS"]))
+            (expire_pending_job, app.config["SCHEDULER_EXPIRY_SECONDS"]),
+            (purge_attendance_files_job, 3600))
     for job, seconds in jobs:
         # coalesce + one instance: a slow run is never stacked on top of itself.
         scheduler.add_job(_in_app(app, job), "interval", seconds=seconds, id=job.__name__,

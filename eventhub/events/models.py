@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -84,6 +86,14 @@ class Event(TimestampMixin, db.Model):
     # Registrations stay pending until the address is confirmed through the e-mailed link.
     double_opt_in: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True,
                                                 server_default=true())
+    # The iCalendar UID: random and stored rather than derived from the id and the domain,
+    # so calendar entries survive a new domain or a database restored elsewhere.
+    uid: Mapped[str] = mapped_column(String(64), unique=True, nullable=False,
+                                     default=lambda: str(uuid.uuid4()))
+    # The iCalendar SEQUENCE: raised by eventhub.calendar.updates when a published event
+    # changes in a way calendars show, or is cancelled.
+    sequence: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
+                                          server_default=text("0"))
 
     organization: Mapped[Organization] = relationship(lazy="joined")
     agenda_items: Mapped[list[AgendaItem]] = relationship(

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from eventhub import timeutil
 from eventhub.auth import policy
 from eventhub.auth.models import User
+from eventhub.calendar import updates as calendar_updates
 from eventhub.errors import NotPermitted, RuleViolation
 from eventhub.events import slugs
 from eventhub.events.models import AgendaItem, Event, EventFormat, EventStatus, Speaker
@@ -153,13 +154,16 @@ def update_event(actor: User, event: Event, data: EventData, *,
     times = _times(data)
     _check_content(data)
     slug = _slug_for(data, event.id) if data.slug and data.slug != event.slug else event.slug
+    calendar_before = calendar_updates.CalendarView.of(event)
     _move_agenda(event, times["starts_at"], times["ends_at"])  # the last check: it moves
     event.slug = slug
     old_capacity = event.capacity
     _apply(event, data, times)
     db.session.flush()
+    now = now or timeutil.utcnow()
+    # Before places are filled: people moving up get the new details in their invitation.
+    calendar_updates.event_updated(event, calendar_before, now)
     if _capacity_grew(old_capacity, event.capacity):
-        now = now or timeutil.utcnow()
         if event.ends_at > now:
             registration_services.fill_free_places(registration_services.lock_event(event.id),
                                                    now)
@@ -205,9 +209,11 @@ def cancel_event(actor: User, event: Event, now: datetime) -> Event:
     ensure_can_manage(actor, event)
     if event.status is EventStatus.CANCELLED:
         raise RuleViolation(_l("The event is cancelled already."))
+    was_published = event.status is EventStatus.PUBLISHED
     event.status = EventStatus.CANCELLED
     event.cancelled_at = now
     db.session.flush()
+    calendar_updates.event_cancelled(event, was_published, now)
     return event
 
 

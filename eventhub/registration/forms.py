@@ -23,11 +23,14 @@ SIZE_LABELS = {
     OrganizationSize.SMALL: _l("10–49 employees"),
     OrganizationSize.MEDIUM: _l("50–249 employees"),
     OrganizationSize.LARGE: _l("250 or more employees"),
+    OrganizationSize.UNSTATED: _l("not stated"),
 }
 
 
 def size_choices() -> list[tuple[str, str]]:
-    return [(size.value, label) for size, label in SIZE_LABELS.items()]
+    """What people choose from; "not stated" is only for walk-ins recorded by organizers."""
+    return [(size.value, label) for size, label in SIZE_LABELS.items()
+            if size is not OrganizationSize.UNSTATED]
 
 
 class RegistrationForm(FlaskForm):

@@ -20,6 +20,7 @@ class OrganizationSize(enum.StrEnum):
     SMALL = "10-49"
     MEDIUM = "50-249"
     LARGE = "250+"
+    UNSTATED = "unstated"  # walk-ins recorded by organizers; never offered on the form
 
 
 class RegistrationStatus(enum.StrEnum):

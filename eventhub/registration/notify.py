@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from eventhub import links, mail
+from eventhub.calendar import invites
 from eventhub.registration import tokens
 from eventhub.registration.models import Registration, RegistrationStatus
 
@@ -26,8 +27,10 @@ def _context(registration: Registration) -> dict:
 def _send(registration: Registration, template: str, now: datetime, **extra) -> None:
     if registration.email is None:
         return
-    mail.queue(registration.email, template, {**_context(registration), **extra},
-               language=registration.language, now=now, registration_id=registration.id)
+    message = mail.queue(registration.email, template, {**_context(registration), **extra},
+                         language=registration.language, now=now,
+                         registration_id=registration.id)
+    invites.attach(message, registration, now)  # the calendar invitation, if one belongs
 
 
 def registered(registration: Registration, now: datetime) -> None:
@@ -52,3 +55,12 @@ def moved_up(registration: Registration, now: datetime) -> None:
 
 def cancelled(registration: Registration, now: datetime, *, by_organizer: bool) -> None:
     _send(registration, "registration_cancelled", now, by_organizer=by_organizer)
+
+
+def event_updated(registration: Registration, now: datetime) -> None:
+    """The event's time, title, venue or join link changed (see calendar.updates)."""
+    _send(registration, "event_updated", now)
+
+
+def event_cancelled(registration: Registration, now: datetime) -> None:
+    _send(registration, "event_cancelled", now)

@@ -42,7 +42,7 @@ def upgrade():
     sa.Column('last_name', sa.String(length=100), nullable=True),
     sa.Column('organization_name', sa.String(length=200), nullable=True),
     sa.Column('job_role', sa.String(length=200), nullable=True),
-    sa.Column('organization_size', sa.Enum('solo', '1-9', '10-49', '50-249', '250+', name='organization_size', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('organization_size', sa.Enum('solo', '1-9', '10-49', '50-249', '250+', 'unstated', name='organization_size', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('region_code', sa.String(length=16), nullable=False),
     sa.Column('language', sa.String(length=5), nullable=False),
     sa.Column('source', sa.String(length=20), nullable=False),

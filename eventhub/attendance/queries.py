@@ -1,0 +1,67 @@
+"""Read-only queries for the check-in list."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import case, func, or_, select
+
+from eventhub.attendance.models import Attendance
+from eventhub.events.models import Event
+from eventhub.extensions import db
+from eventhub.registration.models import Registration, RegistrationStatus
+
+PER_PAGE = 100
+MAX_SEARCH_WORDS = 6
+SEARCH_COLUMNS = (Registration.first_name, Registration.last_name, Registration.email,
+                  Registration.organization_name)
+
+
+@dataclass(frozen=True)
+class Counts:
+    confirmed: int
+    attended: int
+    absent: int
+
+    @property
+    def open(self) -> int:
+        return self.confirmed - self.attended - self.absent
+
+
+def _confirmed(event: Event):
+    return select(Registration).where(Registration.event_id == event.id,
+                                      Registration.status == RegistrationStatus.CONFIRMED)
+
+
+def page(event: Event, search: str, number: int, per_page: int = PER_PAGE) -> Pagination:
+    """Confirmed registrations (walk-ins included) by name; every search word must occur in
+    the first or last name, the e-mail address or the organization (case-insensitive; on
+    SQLite for ASCII letters only)."""
+    query = _confirmed(event)
+    for word in search.split()[:MAX_SEARCH_WORDS]:
+        needle = word.lower()
+        query = query.where(or_(*(func.lower(column).contains(needle, autoescape=True)
+                                  for column in SEARCH_COLUMNS)))
+    query = query.order_by(func.lower(Registration.last_name), func.lower(
+        Registration.first_name), Registration.id)
+    return db.paginate(query, page=max(number, 1), per_page=per_page, error_out=False)
+
+
+def attendance_by_registration(registration_ids: list[int]) -> dict[int, Attendance]:
+    if not registration_ids:
+        return {}
+    rows = db.session.scalars(select(Attendance)
+                              .where(Attendance.registration_id.in_(registration_ids))
+                              .execution_options(populate_existing=True))
+    return {a.registration_id: a for a in rows}
+
+
+def counts(event: Event) -> Counts:
+    confirmed = _confirmed(event).subquery()
+    total, attended, absent = db.session.execute(
+        select(func.count(confirmed.c.id),
+               func.coalesce(func.sum(case((Attendance.attended.is_(True), 1), else_=0)), 0),
+               func.coalesce(func.sum(case((Attendance.attended.is_(False), 1), else_=0)), 0))
+        .select_from(confirmed)
+        .outerjoin(Attendance, Attendance.registration_id == confirmed.c.id)).one()
+    return Counts(confirmed=total, attended=attended, absent=absent)

@@ -1,0 +1,1 @@
+"""Calendar files: downloads, personal invitations and their updates (DESIGN.md §5)."""

@@ -1,0 +1,89 @@
+"""Invitations in e-mails (iTIP over e-mail, RFC 5546/6047), the way mail programs show them.
+
+Written when the e-mail is queued, attached when it is sent:
+
+- Queued: the invitation is a snapshot of the event as the e-mail's text describes it, with
+  its own SEQUENCE. Text and invitation never disagree, and every retry of the message sends
+  the same bytes (as ``mail.register_parts`` requires). A message delayed past a later change
+  does no harm: its SEQUENCE is lower, so calendars ignore it.
+- Sent: the ATTENDEE (the person's address and name) is added only then, so that the stored
+  snapshot holds no personal data once the person's data has been erased.
+
+Each message then gets the invitation twice, like Google's and Outlook's own: as a
+``text/calendar; method=…`` alternative beside text and HTML (what Outlook, Gmail and Apple
+Mail turn into an invitation with a calendar preview) and as an ``invite.ics`` attachment
+(for programs that only offer attachments).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from eventhub import mail
+from eventhub.calendar import ical, services
+from eventhub.calendar.models import CalendarInvite
+from eventhub.extensions import db
+from eventhub.registration.models import Registration, RegistrationStatus
+
+ATTACHMENT_NAME = "invite.ics"
+# Mail kinds that can carry an invitation; ``_invitation`` decides for each message.
+KINDS = ("registration_confirmed", "registration_moved_up", "registration_cancelled",
+         "event_updated", "event_cancelled")
+
+
+def _invitation(kind: str, registration: Registration) -> tuple[ical.Method, str] | None:
+    """(METHOD, PARTSTAT) for a message of ``kind`` to ``registration``, or None."""
+    confirmed = registration.status is RegistrationStatus.CONFIRMED
+    if kind in ("registration_confirmed", "event_updated") or \
+            kind == "registration_moved_up" and confirmed:
+        return ical.Method.REQUEST, "ACCEPTED"
+    if kind == "event_cancelled" and confirmed:
+        return ical.Method.CANCEL, "ACCEPTED"
+    if kind == "registration_cancelled" and registration.confirmed_at is not None:
+        return ical.Method.CANCEL, "DECLINED"  # only a confirmed place had an invitation
+    return None
+
+
+def attach(message: mail.OutboxMessage, registration: Registration, now: datetime) -> None:
+    """Write the invitation for a message just queued, if its kind carries one."""
+    invitation = _invitation(message.kind, registration)
+    if invitation is None:
+        return
+    method, partstat = invitation
+    event = registration.event
+    sequence = services.next_sequence(registration)
+    join_url = services.join_url(event) if method is ical.Method.REQUEST else None
+    ics = ical.build_personal(event, services.settings(registration.language),
+                              ical.Personal(sequence=sequence, join_url=join_url),
+                              stamp=now, method=method)
+    db.session.add(CalendarInvite(outbox_message_id=message.id,
+                                  registration_id=registration.id, method=method.value,
+                                  sequence=sequence, partstat=partstat,
+                                  ics=ics.decode("utf-8")))
+    db.session.flush()
+
+
+def parts(message: mail.OutboxMessage) -> list[mail.Part]:
+    """The ``mail.register_parts`` provider: runs while sending, in the sender's context."""
+    # A short session of its own: a sender loop must not keep a transaction open.
+    with db.session.session_factory() as session:
+        invite = session.scalar(select(CalendarInvite)
+                                .where(CalendarInvite.outbox_message_id == message.id))
+        if invite is None:
+            return []
+        registration = session.get(Registration, invite.registration_id)
+        attendee = ical.Attendee(email=message.to_address,
+                                 name=registration.full_name if registration else "",
+                                 partstat=invite.partstat)
+        ics, method = invite.ics.encode("utf-8"), invite.method
+    content = ical.add_attendee(ics, attendee)
+    return [
+        mail.Part(content, "text", "calendar", params={"method": method, "charset": "UTF-8"},
+                  alternative=True),
+        mail.Part(content, "application", "ics", filename=ATTACHMENT_NAME),
+    ]
+
+
+for _kind in KINDS:
+    mail.register_parts(_kind, parts)

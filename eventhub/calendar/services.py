@@ -1,0 +1,101 @@
+"""Calendar files and links for the app: configuration, texts and URLs for the pure
+builder in ``ical``, and the SEQUENCE each participant's copy carries."""
+from __future__ import annotations
+
+from datetime import datetime
+from email.utils import parseaddr
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from eventhub import links
+from eventhub.calendar import deeplinks, ical
+from eventhub.calendar.models import CalendarInvite
+from eventhub.events.models import Event, EventStatus
+from eventhub.extensions import db
+from eventhub.registration import tokens
+from eventhub.registration.models import Registration, RegistrationStatus
+
+
+def organizer_email() -> str:
+    """ORGANIZER's address: configured, or the address our mail comes from, which is what
+    mail programs check before they offer to put an invitation into the calendar."""
+    config = current_app.config
+    return config["CALENDAR_ORGANIZER_EMAIL"] or parseaddr(config["MAIL_DEFAULT_SENDER"])[1]
+
+
+def event_url(event: Event) -> str:
+    return links.external_url("events.detail", slug=event.slug)
+
+
+def settings(language: str) -> ical.Settings:
+    with force_locale(language):
+        texts = ical.Texts(agenda=_("Agenda"), event_page=_("Event page"),
+                           join_online=_("Join online"), cancelled=_("Cancelled"))
+    return ical.Settings(organizer_email=organizer_email(), event_url=event_url,
+                         alarm_minutes=int(current_app.config["CALENDAR_ALARM_MINUTES"]),
+                         texts=texts)
+
+
+def public_ics(event: Event, language: str) -> bytes:
+    """The download from the event page: no join link, ever."""
+    return ical.build_calendar([event], settings(language))
+
+
+def may_download_personal(registration: Registration) -> bool:
+    return registration.status is RegistrationStatus.CONFIRMED and registration.event.is_public
+
+
+def personal_ics(registration: Registration, now: datetime) -> bytes:
+    """The participant's own file: their join link and the SEQUENCE of their invitations."""
+    event = registration.event
+    personal = ical.Personal(sequence=current_sequence(registration), join_url=join_url(event))
+    return ical.build_personal(event, settings(registration.language), personal, stamp=now,
+                               method=ical.Method.PUBLISH)
+
+
+def join_url(event: Event) -> str | None:
+    return event.online_join_url if event.status is EventStatus.PUBLISHED else None
+
+
+# -- SEQUENCE of personal copies -----------------------------------------------------------
+#
+# Each invitation to a person carries a SEQUENCE higher than every earlier one to them, and
+# never lower than the event's. Calendars ignore a message whose SEQUENCE is not higher than
+# what they have: without the ledger, a CANCEL after the participant cancelled (event's
+# SEQUENCE + 1) would make the REQUEST of a later re-registration look outdated.
+
+def _last_sent(registration: Registration) -> int | None:
+    return db.session.scalar(select(func.max(CalendarInvite.sequence))
+                             .where(CalendarInvite.registration_id == registration.id))
+
+
+def current_sequence(registration: Registration) -> int:
+    last = _last_sent(registration)
+    return max(registration.event.sequence, last if last is not None else 0)
+
+
+def next_sequence(registration: Registration) -> int:
+    last = _last_sent(registration)
+    return max(registration.event.sequence, last + 1 if last is not None else 0)
+
+
+# -- "Add to calendar" links ---------------------------------------------------------------
+
+def add_links(event: Event, registration: Registration | None = None) -> dict[str, str]:
+    """The .ics download, Google Calendar and Outlook.com, for the event page (public) or
+    for one participant (their own file, and their join link in the details)."""
+    if registration is None:
+        ics_url = links.external_url("calendar.event_ics", slug=event.slug)
+        personal_join = None
+    else:
+        ics_url = links.external_url("calendar.personal_ics",
+                                     token=tokens.make(registration, tokens.MANAGE))
+        personal_join = join_url(event)
+    details = deeplinks.details(event, event_url(event), personal_join)
+    location = event.venue or personal_join or ""
+    return {"ics": ics_url,
+            "google": deeplinks.google(event, details, location),
+            "outlook": deeplinks.outlook(event, details, location)}
