@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: run test install install-test translations migrate demo clean
+.PHONY: run test screenshots install install-test translations migrate demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,9 +40,15 @@ run: translations demo
 	trap 'kill $$SCHEDULER 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-## make test: install the test dependencies and run the whole suite.
+## make test: install the test dependencies and run the whole suite. The browser tests
+## (tests/e2e) use Debian's Chromium at /usr/bin/chromium and are skipped without it.
 test: install-test translations
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make screenshots: the main pages at desktop and phone size, as PNG files in screenshots/.
+screenshots: install-test translations
+	$(BIN)/python -m tests.e2e.screenshots --out screenshots
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

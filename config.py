@@ -51,6 +51,13 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_FILE_DIR": "",  # without MAIL_SERVER: .eml files here; empty: instance/mail
     "CALENDAR_ALARM_MINUTES": 15,  # reminder (VALARM) in calendar files; 0: none
     "CALENDAR_ORGANIZER_EMAIL": "",  # ORGANIZER of calendar files; empty: the sender's address
+    # Feeds (subscriptions): past events stay this long after their end, cancelled ones this
+    # long after cancelling; clients are asked to refetch every REFRESH minutes, proxies may
+    # keep an answer MAX_AGE seconds.
+    "CALENDAR_FEED_PAST_DAYS": 90,
+    "CALENDAR_FEED_CANCELLED_DAYS": 30,
+    "CALENDAR_FEED_REFRESH_MINUTES": 60,
+    "CALENDAR_FEED_MAX_AGE_SECONDS": 300,
     "PRIVACY_NOTICE_VERSION": "2026-11",
     "SCHEDULER_MAIL_SECONDS": 15,
     "SCHEDULER_EXPIRY_SECONDS": 60,
@@ -76,6 +83,10 @@ DEFAULTS: dict[str, Any] = {
     "ATTENDANCE_IMPORT_MAX_BYTES": 5 * 1024 * 1024,
     "ATTENDANCE_IMPORT_RETENTION_DAYS": 365,  # uploaded files kept for audit
     "ATTENDANCE_PREVIEW_HOURS": 24,  # an upload nobody confirmed is deleted after this
+    # Reports: in exports and the shareable view, counts from 1 to this minus one show as
+    # "<3" (with the default), so that nobody can be singled out; 0 stays 0.
+    "REPORT_SMALL_NUMBER_THRESHOLD": 3,
+    "REPORT_DEFAULT_MONTHS": 12,  # the default period: this month and the 11 before
 }
 
 def _flag(value: str) -> bool:
@@ -102,6 +113,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "EVENTHUB_RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", _flag),
     "EVENTHUB_REGISTRATION_MIN_FILL_SECONDS": ("REGISTRATION_MIN_FILL_SECONDS", float),
     "EVENTHUB_PRIVACY_NOTICE_VERSION": ("PRIVACY_NOTICE_VERSION", str),
+    "EVENTHUB_REPORT_SMALL_NUMBER_THRESHOLD": ("REPORT_SMALL_NUMBER_THRESHOLD", int),
 }
 
 

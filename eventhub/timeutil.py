@@ -1,7 +1,7 @@
 """The only place that knows about time zones (DESIGN.md §3 rule 3)."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -87,3 +87,11 @@ def month_bounds(year: int, month: int, tz_name: str) -> tuple[datetime, datetim
     end = datetime(year + month // 12, month % 12 + 1, 1)
     tz = zone(tz_name)
     return (start.replace(tzinfo=tz).astimezone(UTC), end.replace(tzinfo=tz).astimezone(UTC))
+
+
+def start_of_day(day: date, tz_name: str) -> datetime:
+    """The UTC instant at which ``day`` begins in ``tz_name``.
+
+    fold=0 gives the first of two midnights (clocks going back) and, where clocks skip
+    midnight, the instant of the change itself: in both cases the day's first instant."""
+    return datetime.combine(day, time()).replace(tzinfo=zone(tz_name)).astimezone(UTC)

@@ -4,7 +4,8 @@ Pure: everything comes in as arguments (events, ``Settings`` with the configurat
 texts in the reader's language, the time stamp) and bytes come out. Nothing here reads the
 app, the request or the clock. The icalendar library does the writing: CRLF line ends,
 folding at 75 octets without splitting a UTF-8 character, and escaping of text values, so
-that a title cannot smuggle in a property or a component.
+that a title cannot smuggle in a property or a component. Two shortcuts for feeds of many
+events write exactly the bytes icalendar would (see ``_serialize`` and ``_public_vevent``).
 
 What goes where:
 
@@ -24,9 +25,10 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from icalendar import Alarm, Calendar, vCalAddress
+from icalendar import Alarm, Calendar, vCalAddress, vDuration
 from icalendar import Event as VEvent
 from icalendar.timezone import is_utc, tzid_from_dt
 
@@ -41,6 +43,8 @@ PRODID = "-//eventhub//eventhub calendar//EN"
 # RFC 5545 allows no control characters in text but HTAB and line breaks (which icalendar
 # escapes); a stray one from a pasted title must not break a client's parser.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_FOLD_AT = 75  # a line this long (octets) or longer is folded
+_END = b"END:VCALENDAR\r\n"
 
 
 class Method(enum.StrEnum):
@@ -83,13 +87,24 @@ class Attendee:
 
 
 def build_calendar(events: Iterable[Event], settings: Settings, *,
-                   method: Method | None = Method.PUBLISH, name: str | None = None) -> bytes:
+                   method: Method | None = Method.PUBLISH, name: str | None = None,
+                   refresh: timedelta | None = None) -> bytes:
     """Public events, without join links: the download (one event) and feeds (many).
 
     DTSTAMP is each event's last change, so the same events give the same bytes (ETags).
+    ``refresh``: how often a subscribed calendar should fetch the feed again.
     """
-    components = [vevent(event, settings, stamp=event.updated_at) for event in events]
-    return _calendar(components, method, name).to_ical()
+    events = list(events)
+    local_times = (timeutil.to_local(instant, event.timezone)
+                   for event in events for instant in (event.starts_at, event.ends_at))
+    calendar = _calendar([], method, name, _zone_years(local_times))
+    if refresh is not None:
+        calendar.add("REFRESH-INTERVAL", refresh, parameters={"VALUE": "DURATION"})  # RFC 7986
+        calendar.add("X-PUBLISHED-TTL", vDuration(refresh))  # what Outlook reads
+    head = _serialize(calendar)  # properties and VTIMEZONEs come before the events
+    assert head.endswith(_END)
+    vevents = b"".join(_public_vevent(event, settings) for event in events)
+    return head[:-len(_END)] + vevents + _END
 
 
 def build_personal(event: Event, settings: Settings, personal: Personal, *, stamp: datetime,
@@ -100,7 +115,9 @@ def build_personal(event: Event, settings: Settings, personal: Personal, *, stam
                        cancel=method is Method.CANCEL)
     if attendee is not None:
         component.add("ATTENDEE", _attendee(attendee))
-    return _calendar([component], method, None).to_ical()
+    local_times = [component.decoded("DTSTART"), component.decoded("DTEND")]
+    calendar = _calendar([component], method, None, _zone_years(local_times))
+    return _serialize(calendar)
 
 
 def add_attendee(ics: bytes, attendee: Attendee) -> bytes:
@@ -137,7 +154,8 @@ def vevent(event: Event, settings: Settings, *, stamp: datetime,
     return component
 
 
-def _calendar(components: list[VEvent], method: Method | None, name: str | None) -> Calendar:
+def _calendar(components: list[VEvent], method: Method | None, name: str | None,
+              zone_years: dict[str, tuple[int, int]]) -> Calendar:
     calendar = Calendar()
     calendar.add("PRODID", PRODID)
     calendar.add("VERSION", "2.0")
@@ -147,26 +165,50 @@ def _calendar(components: list[VEvent], method: Method | None, name: str | None)
     if name:
         calendar.add("NAME", name)  # RFC 7986
         calendar.add("X-WR-CALNAME", name)  # what Apple, Google and Outlook read
-    for tzid, (first, last) in sorted(_zone_years(components).items()):
+    for tzid, (first, last) in sorted(zone_years.items()):
         calendar.add_component(vtimezone(tzid, first, last))  # once per zone, before use
     for component in components:
         calendar.add_component(component)
     return calendar
 
 
-def _zone_years(components: list[VEvent]) -> dict[str, tuple[int, int]]:
-    """Each zone used, with the first and last year it is used in."""
+def _serialize(calendar: Calendar) -> bytes:
+    """``calendar.to_ical()``, byte for byte, only faster: icalendar folds every line
+    character by character, which is most of the time a feed of many events takes."""
+    return b"".join(_fold(line) for line in calendar.content_lines() if line)
+
+
+def _fold(line: str) -> bytes:
+    """One content line with CRLF, folded as icalendar folds: at most 74 octets before each
+    fold, never inside a UTF-8 character, never right after a backslash or caret (that
+    character moves to the next line, so no client misreads an escape)."""
+    data = line.encode("utf-8")
+    if len(data) < _FOLD_AT:
+        return data + b"\r\n"
+    parts, start = [], 0
+    while len(data) - start >= _FOLD_AT:
+        cut = start + _FOLD_AT - 1
+        while data[cut] & 0xC0 == 0x80:  # a continuation byte: inside a character
+            cut -= 1
+        if cut - start > 1 and data[cut - 1] in b"\\^":
+            cut -= 1
+        parts.append(data[start:cut])
+        start = cut
+    parts.append(data[start:])
+    return b"\r\n ".join(parts) + b"\r\n"
+
+
+def _zone_years(local_times: Iterable[datetime]) -> dict[str, tuple[int, int]]:
+    """Each zone used by these DTSTART/DTEND values, with its first and last year."""
     years: dict[str, tuple[int, int]] = {}
     tzids: dict[object, str | None] = {}  # per tzinfo: looking a TZID up is not free
-    for component in components:
-        for key in ("DTSTART", "DTEND"):
-            value = component.decoded(key)
-            if value.tzinfo not in tzids:  # the TZID icalendar writes; None for "Z"
-                tzids[value.tzinfo] = None if is_utc(value) else tzid_from_dt(value)
-            tzid = tzids[value.tzinfo]
-            if tzid is not None:
-                first, last = years.get(tzid, (value.year, value.year))
-                years[tzid] = (min(first, value.year), max(last, value.year))
+    for value in local_times:
+        if value.tzinfo not in tzids:  # the TZID icalendar writes; None for "Z"
+            tzids[value.tzinfo] = None if is_utc(value) else tzid_from_dt(value)
+        tzid = tzids[value.tzinfo]
+        if tzid is not None:
+            first, last = years.get(tzid, (value.year, value.year))
+            years[tzid] = (min(first, value.year), max(last, value.year))
     return years
 
 
@@ -210,8 +252,12 @@ def _add_place(component: VEvent, event: Event, join_url: str | None, texts: Tex
 
 
 def _organizer(event: Event, settings: Settings) -> vCalAddress:
-    organizer = vCalAddress(f"mailto:{settings.organizer_email}")
-    organizer.params["CN"] = _text(event.organization.name)
+    return _organizer_address(settings.organizer_email, event.organization.name)
+
+
+def _organizer_address(email: str, name: str) -> vCalAddress:
+    organizer = vCalAddress(f"mailto:{email}")
+    organizer.params["CN"] = _text(name)
     return organizer
 
 
@@ -231,3 +277,84 @@ def _alarm(event: Event, minutes: int) -> Alarm:
     alarm.add("DESCRIPTION", _text(event.title))
     alarm.add("TRIGGER", timedelta(minutes=-minutes))
     return alarm
+
+
+# -- public VEVENTs, written line by line ------------------------------------------------------
+#
+# A feed carries hundreds of events, and icalendar's generic machinery (a typed value and a
+# parameter dictionary per property, then content lines made from them) is most of what a
+# feed costs. Public VEVENTs always have the same shape, so they are written here directly,
+# with icalendar's escaping, value formats and property order; the lines with parameters
+# (DTSTART, ORGANIZER) and the TRIGGER are made by icalendar itself, once per zone,
+# organizer and alarm. The bytes are those of ``vevent`` and ``to_ical`` (tests/calendar/
+# test_feeds.py compares them); personal copies and invitations are built with ``vevent``.
+
+def _public_vevent(event: Event, settings: Settings) -> bytes:
+    cancelled = event.status is EventStatus.CANCELLED
+    page_url = settings.event_url(event)
+    lines = ["BEGIN:VEVENT",
+             "SUMMARY:" + _escape(_summary(event, settings.texts, cancelled)),
+             _local_line("DTSTART", event.starts_at, event.timezone),
+             _local_line("DTEND", event.ends_at, event.timezone),
+             "DTSTAMP:" + _utc(event.updated_at),
+             "UID:" + _escape(event.uid),
+             f"SEQUENCE:{int(event.sequence)}",
+             "CREATED:" + _utc(event.created_at),
+             "DESCRIPTION:" + _escape(_description(event, settings.texts, page_url, None)),
+             "LAST-MODIFIED:" + _utc(event.updated_at)]
+    if event.venue:
+        lines.append("LOCATION:" + _escape(event.venue))
+    lines += [_organizer_line(settings.organizer_email, event.organization.name),
+              "STATUS:" + ("CANCELLED" if cancelled else "CONFIRMED"),
+              "URL:" + page_url]
+    if settings.alarm_minutes > 0 and not cancelled:
+        lines += ["BEGIN:VALARM", "ACTION:DISPLAY", "DESCRIPTION:" + _escape(event.title),
+                  _trigger_line(settings.alarm_minutes), "END:VALARM"]
+    lines.append("END:VEVENT")
+    return b"".join(map(_fold, lines))
+
+
+def _escape(value: str) -> str:
+    """A TEXT value as icalendar writes it (RFC 5545 3.3.11), without control characters."""
+    return (_text(value).replace("\\N", "\n").replace("\\", "\\\\").replace(";", "\\;")
+            .replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
+            .replace("\r", "\\n"))
+
+
+def _stamp(value: datetime) -> str:
+    return (f"{value.year:04}{value.month:02}{value.day:02}"
+            f"T{value.hour:02}{value.minute:02}{value.second:02}")
+
+
+def _utc(value: datetime) -> str:
+    return _stamp(timeutil.as_utc(value)) + "Z"
+
+
+def _local_line(name: str, instant: datetime, tz_name: str) -> str:
+    prefix, suffix = _local_format(name, tz_name)
+    return prefix + _stamp(timeutil.to_local(instant, tz_name)) + suffix
+
+
+@lru_cache(maxsize=256)
+def _local_format(name: str, tz_name: str) -> tuple[str, str]:
+    """("DTSTART;TZID=Europe/Berlin:", "") or, for UTC, ("DTSTART:", "Z"), as icalendar
+    writes a time of that zone."""
+    component = VEvent()
+    component.add(name, datetime(2000, 1, 1, tzinfo=timeutil.zone(tz_name)))
+    line = component.content_line(name, component[name])
+    colon = line.rindex(":") + 1
+    return line[:colon], "Z" if line.endswith("Z") else ""
+
+
+@lru_cache(maxsize=1024)
+def _organizer_line(email: str, name: str) -> str:
+    component = VEvent()
+    component.add("ORGANIZER", _organizer_address(email, name))
+    return component.content_line("ORGANIZER", component["ORGANIZER"])
+
+
+@lru_cache(maxsize=16)
+def _trigger_line(minutes: int) -> str:
+    alarm = Alarm()
+    alarm.add("TRIGGER", timedelta(minutes=-minutes))
+    return alarm.content_line("TRIGGER", alarm["TRIGGER"])

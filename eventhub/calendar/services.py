@@ -1,8 +1,10 @@
 """Calendar files and links for the app: configuration, texts and URLs for the pure
-builder in ``ical``, and the SEQUENCE each participant's copy carries."""
+builder in ``ical``, the SEQUENCE each participant's copy carries, and the names and
+subscription links of feeds (``feeds``)."""
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 from flask import current_app
@@ -15,6 +17,7 @@ from eventhub.calendar import deeplinks, ical
 from eventhub.calendar.models import CalendarInvite
 from eventhub.events.models import Event, EventStatus
 from eventhub.extensions import db
+from eventhub.organizations.models import Organization, Region
 from eventhub.registration import tokens
 from eventhub.registration.models import Registration, RegistrationStatus
 
@@ -99,3 +102,76 @@ def add_links(event: Event, registration: Registration | None = None) -> dict[st
     return {"ics": ics_url,
             "google": deeplinks.google(event, details, location),
             "outlook": deeplinks.outlook(event, details, location)}
+
+
+# -- feeds ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FeedContext:
+    """Everything besides the events that goes into a feed's bytes."""
+
+    settings: ical.Settings
+    name: str
+    refresh: timedelta
+
+    @property
+    def key(self) -> tuple:
+        """What identifies it among feed versions (``event_url`` depends on BASE_URL)."""
+        settings = self.settings
+        return (self.name, self.refresh, settings.organizer_email, settings.alarm_minutes,
+                settings.texts, current_app.config["BASE_URL"])
+
+
+def feed_context(organization: Organization | None, region: Region | None,
+                 language: str) -> FeedContext:
+    minutes = int(current_app.config["CALENDAR_FEED_REFRESH_MINUTES"])
+    return FeedContext(settings(language), feed_name(organization, region, language),
+                       timedelta(minutes=minutes))
+
+
+def feed_name(organization: Organization | None, region: Region | None,
+              language: str) -> str:
+    """The calendar's name in calendar apps: "Events in Saxony – eventhub"."""
+    with force_locale(language):
+        return f"{_feed_label(organization, region, language)} – eventhub"
+
+
+def _feed_label(organization: Organization | None, region: Region | None,
+                language: str) -> str:
+    if organization is not None:
+        return organization.name
+    if region is not None:
+        return _("Events in %(region)s", region=region.name(language))
+    return _("All events")
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    label: str
+    webcal: str  # opens the calendar app's subscription dialogue
+    url: str  # the same address over HTTP(S), for "From URL" in Google Calendar
+
+
+def feed_links(organization: Organization | None, region: Region | None,
+               language: str) -> list[FeedLink]:
+    """Subscriptions to offer: the organization's events, the region's, all events."""
+    offered = []
+    if organization is not None:
+        offered.append(_feed_link(organization, None, language, "calendar.organization_feed",
+                                slug=organization.slug))
+    if region is not None:
+        offered.append(_feed_link(None, region, language, "calendar.region_feed",
+                                code=region.code))
+    offered.append(_feed_link(None, None, language, "calendar.all_feed"))
+    return offered
+
+
+def _feed_link(organization: Organization | None, region: Region | None, language: str,
+               endpoint: str, **values: str) -> FeedLink:
+    # The language goes into the address: calendar apps send no cookie and no choice.
+    if language != current_app.config["BABEL_DEFAULT_LOCALE"]:
+        values["lang"] = language
+    url = links.external_url(endpoint, **values)
+    # webcal: the same address; clients fetch it over HTTPS where the site has it.
+    return FeedLink(_feed_label(organization, region, language),
+                    "webcal://" + url.split("://", 1)[1], url)

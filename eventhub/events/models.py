@@ -19,8 +19,10 @@ from sqlalchemy import (
     text,
     true,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from eventhub import timeutil
 from eventhub.db import TimestampMixin, UTCDateTime, enum_column
 from eventhub.extensions import db
 from eventhub.organizations.models import Organization, Region
@@ -149,3 +151,37 @@ class Speaker(db.Model):
     region: Mapped[Region] = relationship(lazy="joined")
     agenda_items: Mapped[list[AgendaItem]] = relationship(secondary=agenda_item_speakers,
                                                           back_populates="speakers")
+
+
+# -- an event's updated_at covers its agenda and speakers -----------------------------------
+#
+# Agenda items and speakers are rows of their own, so changing one would leave the event's
+# ``updated_at`` alone. But they are part of what is shown of the event: calendar files carry
+# them in DESCRIPTION, with ``updated_at`` as DTSTAMP and LAST-MODIFIED, and the feeds tell
+# calendars whether anything changed by the events' ``updated_at`` (eventhub.calendar.feeds).
+# Done here, once, so that no code path (services, CLI, demo data) can forget it.
+
+def _changed_through_parts(session: Session) -> set[Event]:
+    """Existing events whose agenda items or speakers (or those lists) change in this flush."""
+    changed: set[Event] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, AgendaItem | Speaker):
+            event = obj.event
+        elif isinstance(obj, Event):
+            event = obj  # dirty: maybe only its agenda_items or speakers list changed
+        else:
+            continue
+        if obj in session.dirty and not session.is_modified(obj):
+            continue
+        if event is not None and event not in session.new and event not in session.deleted:
+            changed.add(event)
+    return changed
+
+
+@sa_event.listens_for(db.session, "before_flush")
+def _touch_events(session: Session, flush_context, instances) -> None:
+    changed = _changed_through_parts(session)
+    if changed:
+        now = timeutil.utcnow()
+        for event in changed:
+            event.updated_at = now

@@ -1,0 +1,104 @@
+"""gunicorn config for ``registration_burst.py --profile/--lock-timing``: instrumentation
+of eventhub's workers from outside, without changing the app.
+
+- ``BENCH_CPROFILE_DIR``: cProfile around every POST. Each worker thread has its own
+  profiler (cProfile follows one thread), enabled only while a POST is handled. It counts
+  the thread's CPU time, not wall time: where the worker burns the machine's two cores.
+  Waiting (for PostgreSQL, for the event's row lock) is what ``BENCH_LOCK_DIR`` shows.
+- ``BENCH_LOCK_DIR``: how long a registration holds the event's row lock (from the end of
+  ``SELECT … FOR UPDATE`` to the end of COMMIT), how long it waited for it, how many SQL
+  statements and how much of the worker's CPU time fall inside.
+
+When a worker exits it writes ``worker-<pid>.prof`` / ``locks-<pid>.json`` there.
+"""
+from __future__ import annotations
+
+import cProfile
+import json
+import os
+import pstats
+import threading
+import time
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+CPROFILE_DIR = os.environ.get("BENCH_CPROFILE_DIR")
+LOCK_DIR = os.environ.get("BENCH_LOCK_DIR")
+_local = threading.local()
+_profiles: list[cProfile.Profile] = []
+_locks: list[dict] = []
+_lock = threading.Lock()
+
+
+def _profile() -> cProfile.Profile:
+    profile = getattr(_local, "profile", None)
+    if profile is None:
+        profile = _local.profile = cProfile.Profile(time.thread_time)
+        with _lock:
+            _profiles.append(profile)
+    return profile
+
+
+def pre_request(worker, req) -> None:
+    if CPROFILE_DIR and req.method == "POST":
+        _profile().enable()
+
+
+def post_request(worker, req, environ, resp) -> None:
+    if CPROFILE_DIR and req.method == "POST":
+        _profile().disable()
+
+
+def _is_event_lock(statement: str) -> bool:
+    return "FOR UPDATE" in statement and "FROM events" in statement
+
+
+def _before_execute(conn, cursor, statement, parameters, context, executemany) -> None:
+    if _is_event_lock(statement):
+        _local.wait_start = time.perf_counter()
+
+
+def _after_execute(conn, cursor, statement, parameters, context, executemany) -> None:
+    held = getattr(_local, "held", None)
+    if held is not None:
+        held["statements"] += 1
+    elif _is_event_lock(statement):
+        now = time.perf_counter()
+        _local.held = {"wait": now - _local.wait_start, "start": now,
+                       "cpu": time.thread_time(), "statements": 0}
+
+
+def _released(session) -> None:
+    held = getattr(_local, "held", None)
+    if held is None:
+        return
+    _local.held = None
+    record = {"wait_ms": held["wait"] * 1000,
+              "hold_ms": (time.perf_counter() - held["start"]) * 1000,
+              "cpu_ms": (time.thread_time() - held["cpu"]) * 1000,
+              "statements": held["statements"]}
+    with _lock:
+        _locks.append(record)
+
+
+if LOCK_DIR:
+    event.listen(Engine, "before_cursor_execute", _before_execute)
+    event.listen(Engine, "after_cursor_execute", _after_execute)
+    event.listen(Session, "after_commit", _released)
+    event.listen(Session, "after_rollback", _released)
+
+
+def worker_exit(server, worker) -> None:
+    pid = os.getpid()
+    with _lock:
+        profiles, locks = list(_profiles), list(_locks)
+    if CPROFILE_DIR and profiles:
+        stats = pstats.Stats(profiles[0])
+        for profile in profiles[1:]:
+            stats.add(profile)
+        stats.dump_stats(os.path.join(CPROFILE_DIR, f"worker-{pid}.prof"))
+    if LOCK_DIR:
+        with open(os.path.join(LOCK_DIR, f"locks-{pid}.json"), "w") as out:
+            json.dump(locks, out)

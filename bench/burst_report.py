@@ -1,0 +1,170 @@
+"""What registration_burst.py prints: the figures, the targets, the profile."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import pstats
+from pathlib import Path
+
+import burst_db
+
+TARGET_RATIO = 0.3
+TARGET_P99_MS = 250.0
+
+
+def _errors(result: dict) -> int:
+    return result["get"]["errors"] + result["post"]["errors"] + result["post"]["not_sent"]
+
+
+def ratio(figures: dict) -> float | None:
+    if "minimal" not in figures or not figures["minimal"]["post"]["rps"]:
+        return None
+    return figures["eventhub"]["post"]["rps"] / figures["minimal"]["post"]["rps"]
+
+
+def _row(label: str, fmt: str, key: str, figures: dict, names: list[str]) -> str:
+    cells = [fmt.format(figures[name]["post"][key]) for name in names]
+    return f"{label:<22}" + "".join(f"{cell:>12}" for cell in cells)
+
+
+def _per_request(phase: dict, key: str) -> float:
+    """CPU time per request during the burst: ``server_cpu_s`` is gunicorn's (master and
+    workers), ``postgres_cpu_s`` all PostgreSQL processes', ``machine_busy_s`` the whole
+    machine's (also the client and anything else running)."""
+    return 1000 * phase.get(key, 0.0) / phase["requests"] if phase["requests"] else 0.0
+
+
+def print_table(figures: dict) -> None:
+    names = [n for n in ("eventhub", "minimal") if n in figures]
+    print(f"{'POST burst':<22}" + "".join(f"{n:>12}" for n in names))
+    print(_row("requests/s", "{:.1f}", "rps", figures, names))
+    print(_row("p50 latency (ms)", "{:.1f}", "p50_ms", figures, names))
+    print(_row("p90 latency (ms)", "{:.1f}", "p90_ms", figures, names))
+    print(_row("p99 latency (ms)", "{:.1f}", "p99_ms", figures, names))
+    print(_row("max latency (ms)", "{:.1f}", "max_ms", figures, names))
+    print(f"{'errors':<22}" + "".join(f"{_errors(figures[n]):>12}" for n in names))
+    print(_row("client CPU (s)", "{:.1f}", "client_cpu_s", figures, names))
+    print(f"{'server CPU/req (ms)':<22}" + "".join(
+        f"{_per_request(figures[n]['post'], 'server_cpu_s'):>12.1f}" for n in names))
+    print(f"{'PostgreSQL CPU/req (ms)':<22}" + "".join(
+        f"{_per_request(figures[n]['post'], 'postgres_cpu_s'):>12.1f}" for n in names))
+    print(f"{'machine CPU/req (ms)':<22}" + "".join(
+        f"{_per_request(figures[n]['post'], 'machine_busy_s'):>12.1f}" for n in names))
+    print(f"{'form GETs/s (warm-up)':<22}"
+          + "".join(f"{figures[n]['get']['rps']:>12.1f}" for n in names))
+    print(f"{'server CPU/GET (ms)':<22}" + "".join(
+        f"{_per_request(figures[n]['get'], 'server_cpu_s'):>12.1f}" for n in names))
+    for name in names:
+        for sample in figures[name]["get"]["error_samples"] + \
+                figures[name]["post"]["error_samples"]:
+            print(f"  {name} error: {sample}")
+        if figures[name].get("server_log_tail"):
+            print(f"  {name} server log:\n{figures[name]['server_log_tail']}")
+
+
+def print_check(check: burst_db.Check) -> None:
+    print(f"registrations stored:  {check.registrations} "
+          f"(successful POSTs: {check.expected})")
+    print(f"places held:           {check.held} of {check.capacity} "
+          f"(overbooking: {check.overbooking})")
+    print(f"waitlist:              {check.waitlisted}, numbers "
+          f"{'with gaps' if check.waitlist_gaps else '1..n without gaps'}")
+    print(f"outbox messages:       {check.outbox_messages} "
+          f"({check.registrations_without_one_message} registrations without exactly one)")
+    for problem in check.problems:
+        print(f"  PROBLEM: {problem}")
+
+
+def print_targets(figures: dict) -> None:
+    value = ratio(figures)
+    eventhub = figures["eventhub"]
+    checks = [
+        ("ratio >= 0.3", value is not None and value >= TARGET_RATIO),
+        ("p99 < 250 ms", eventhub["post"]["p99_ms"] < TARGET_P99_MS),
+        ("zero errors", _errors(eventhub) == 0),
+        ("zero overbooking", figures["check"].overbooking == 0),
+    ]
+    print("targets:  " + ", ".join(f"{name}: {'met' if ok else 'MISSED'}"
+                                   for name, ok in checks))
+
+
+def print_figures(figures: dict) -> None:
+    print()
+    print(f"app: {figures['app']}")
+    print(f"gunicorn: {figures['settings']}; {figures['clients']} clients; "
+          f"{figures['registrations']} registrations; capacity {figures['capacity']}; "
+          f"load average before: {figures['loadavg_before'][0]:.2f}")
+    busy = figures["busy_before"]
+    print(f"machine busy before the run: {busy:.0f}% of all cores"
+          + ("  -- WARNING: other work is running; the figures are not reliable"
+             if busy > 15 else ""))
+    print_table(figures)
+    value = ratio(figures)
+    if value is not None:
+        print(f"ratio eventhub/minimal (requests/s): {value:.2f}")
+    print_check(figures["check"])
+    print_targets(figures)
+    if "locks" in figures:
+        print_locks(figures["locks"])
+
+
+def failures(figures: dict) -> list[str]:
+    """What makes the run fail: errors on either server, or inconsistent data."""
+    found = list(figures["check"].problems)
+    for name in ("eventhub", "minimal"):
+        if name in figures and _errors(figures[name]):
+            found.append(f"{name}: {_errors(figures[name])} errors")
+    return found
+
+
+def write_json(figures: dict, path: Path) -> None:
+    check = figures["check"]
+    data = {**figures, "ratio": ratio(figures),
+            "check": {**dataclasses.asdict(check), "overbooking": check.overbooking,
+                      "problems": check.problems}}
+    path.write_text(json.dumps(data, indent=2))
+
+
+def print_profile(directory: Path, merged: Path, top: int = 30) -> None:
+    files = sorted(directory.glob("worker-*.prof"))
+    if not files:
+        print("no profile written (did the workers exit cleanly?)")
+        return
+    stats = pstats.Stats(str(files[0]))
+    for extra in files[1:]:
+        stats.add(str(extra))
+    stats.dump_stats(str(merged))
+    stats.strip_dirs()
+    print(f"\n== CPU profile of eventhub's POSTs ({len(files)} workers), by cumulative time")
+    stats.sort_stats("cumulative").print_stats(top)
+    print("== by own time")
+    stats.sort_stats("tottime").print_stats(top)
+
+
+def lock_figures(directory: Path) -> dict:
+    records = [r for path in sorted(directory.glob("locks-*.json"))
+               for r in json.loads(path.read_text())]
+    if not records:
+        return {"registrations": 0}
+    holds = sorted(r["hold_ms"] for r in records)
+    mean = sum(holds) / len(holds)
+    return {
+        "registrations": len(records), "hold_mean_ms": mean,
+        "hold_p50_ms": holds[len(holds) // 2], "hold_p99_ms": holds[int(len(holds) * 0.99)],
+        "cpu_in_hold_mean_ms": sum(r["cpu_ms"] for r in records) / len(records),
+        "statements_in_hold": sum(r["statements"] for r in records) / len(records),
+        "wait_mean_ms": sum(r["wait_ms"] for r in records) / len(records),
+        "max_rps_by_lock": 1000 / mean if mean else None,
+    }
+
+
+def print_locks(locks: dict) -> None:
+    if not locks["registrations"]:
+        print("event row lock: nothing recorded")
+        return
+    print(f"event row lock ({locks['registrations']} registrations): held "
+          f"{locks['hold_mean_ms']:.1f} ms on average (p50 {locks['hold_p50_ms']:.1f}, "
+          f"p99 {locks['hold_p99_ms']:.1f}), with {locks['statements_in_hold']:.1f} SQL "
+          f"statements and {locks['cpu_in_hold_mean_ms']:.1f} ms of the worker's CPU inside; "
+          f"waited {locks['wait_mean_ms']:.1f} ms for it on average. One lock at a time "
+          f"allows at most {locks['max_rps_by_lock']:.0f} registrations/s.")
