@@ -61,6 +61,12 @@ DEFAULTS: dict[str, Any] = {
     "PRIVACY_NOTICE_VERSION": "2026-11",
     "SCHEDULER_MAIL_SECONDS": 15,
     "SCHEDULER_EXPIRY_SECONDS": 60,
+    # Reminders are queued by a job every REMINDER seconds and sent by the mail job (above),
+    # so one goes out at most REMINDER + MAIL seconds (plus the send) after its due time.
+    "SCHEDULER_REMINDER_SECONDS": 30,
+    "REMINDER_BATCH_SIZE": 500,
+    "REMINDER_STARTING_NOW_GRACE_MINUTES": 15,  # "starting now" later than this: skipped
+    "REMINDER_FOLLOWUP_GRACE_HOURS": 48,  # a follow-up later than this: skipped
     "REGISTRATION_CONFIRM_HOURS": 48,  # pending registrations expire after this
     "REGISTRATION_MIN_FILL_SECONDS": 3,  # faster submissions are treated as bots
     "PERSONAL_LINK_MAX_AGE_DAYS": 400,

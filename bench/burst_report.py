@@ -34,6 +34,14 @@ def _per_request(phase: dict, key: str) -> float:
     return 1000 * phase.get(key, 0.0) / phase["requests"] if phase["requests"] else 0.0
 
 
+def _others_per_request(phase: dict) -> float:
+    """Machine CPU not spent by the server, PostgreSQL or the client: other work on the
+    machine during the burst. Well above zero means the figures are disturbed."""
+    spent = sum(phase.get(k, 0.0) for k in ("server_cpu_s", "postgres_cpu_s", "client_cpu_s"))
+    return _per_request({**phase, "others_s": phase.get("machine_busy_s", 0.0) - spent},
+                        "others_s")
+
+
 def print_table(figures: dict) -> None:
     names = [n for n in ("eventhub", "minimal") if n in figures]
     print(f"{'POST burst':<22}" + "".join(f"{n:>12}" for n in names))
@@ -50,6 +58,8 @@ def print_table(figures: dict) -> None:
         f"{_per_request(figures[n]['post'], 'postgres_cpu_s'):>12.1f}" for n in names))
     print(f"{'machine CPU/req (ms)':<22}" + "".join(
         f"{_per_request(figures[n]['post'], 'machine_busy_s'):>12.1f}" for n in names))
+    print(f"{'others CPU/req (ms)':<22}"
+          + "".join(f"{_others_per_request(figures[n]['post']):>12.1f}" for n in names))
     print(f"{'form GETs/s (warm-up)':<22}"
           + "".join(f"{figures[n]['get']['rps']:>12.1f}" for n in names))
     print(f"{'server CPU/GET (ms)':<22}" + "".join(

@@ -55,6 +55,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventhub.registration import manage_views  # noqa: F401  (adds routes to manage_bp)
     from eventhub.registration import models as registration_models  # noqa: F401
     from eventhub.registration.views import bp as registration_bp
+    from eventhub.reminders import manage_views as _reminders  # noqa: F401  (manage_bp routes)
     from eventhub.reports import views as _reports  # noqa: F401  (adds routes to manage_bp)
 
     app.register_blueprint(events_bp)

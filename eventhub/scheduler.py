@@ -17,6 +17,7 @@ from eventhub.attendance import importing
 from eventhub.extensions import db
 from eventhub.mail_delivery import deliver_all_due
 from eventhub.registration.services import expire_all_overdue
+from eventhub.reminders import dispatch as reminders
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,20 @@ def purge_attendance_files_job() -> None:
         log.info("purged %d attendance previews and %d files", previews, files)
 
 
+def reminders_job() -> None:
+    """Queue due reminders (the mail job, or the sender woken on commit, sends them)."""
+    try:
+        report = reminders.run(timeutil.utcnow())
+    except Exception:
+        db.session.rollback()
+        raise
+    finally:
+        db.session.remove()
+    if report:
+        log.info("reminders: queued %d, skipped %d, failed %d",
+                 report.queued, report.skipped, report.failed)
+
+
 def deliver_mail_job() -> None:
     report = deliver_all_due()
     if report.claimed:
@@ -64,6 +79,7 @@ def _in_app(app: Flask, job):
 def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="UTC")
     jobs = ((deliver_mail_job, app.config["SCHEDULER_MAIL_SECONDS"]),
+            (reminders_job, app.config["SCHEDULER_REMINDER_SECONDS"]),
             (expire_pending_job, app.config["SCHEDULER_EXPIRY_SECONDS"]),
             (purge_attendance_files_job, 3600))
     for job, seconds in jobs:
@@ -77,7 +93,8 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
 @click.command("scheduler")
 @with_appcontext
 def scheduler_command() -> None:
-    """Run the periodic jobs (mail delivery and retries, expiry of unconfirmed registrations)."""
+    """Run the periodic jobs (reminders, mail delivery and retries, expiry of unconfirmed
+    registrations)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = current_app._get_current_object()
     click.echo("eventhub scheduler running; stop with Ctrl-C")

@@ -29,13 +29,14 @@ from eventhub.registration.models import Registration, RegistrationStatus
 ATTACHMENT_NAME = "invite.ics"
 # Mail kinds that can carry an invitation; ``_invitation`` decides for each message.
 KINDS = ("registration_confirmed", "registration_moved_up", "registration_cancelled",
-         "event_updated", "event_cancelled")
+         "event_updated", "event_cancelled", "reminder")
 
 
 def _invitation(kind: str, registration: Registration) -> tuple[ical.Method, str] | None:
     """(METHOD, PARTSTAT) for a message of ``kind`` to ``registration``, or None."""
     confirmed = registration.status is RegistrationStatus.CONFIRMED
     if kind in ("registration_confirmed", "event_updated") or \
+            kind == "reminder" and confirmed or \
             kind == "registration_moved_up" and confirmed:
         return ical.Method.REQUEST, "ACCEPTED"
     if kind == "event_cancelled" and confirmed:

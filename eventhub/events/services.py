@@ -17,6 +17,7 @@ from eventhub.events.models import AgendaItem, Event, EventFormat, EventStatus, 
 from eventhub.extensions import db
 from eventhub.organizations.models import Organization
 from eventhub.registration import services as registration_services
+from eventhub.reminders import services as reminders
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ def create_event(actor: User, data: EventData) -> Event:
     _apply(event, data, times)
     db.session.add(event)
     db.session.flush()
+    reminders.ensure_default_rules(event)
     return event
 
 
@@ -240,4 +242,5 @@ def duplicate_event(actor: User, event: Event) -> Event:
             speakers=[speaker_copies[s.id] for s in item.speakers]))
     db.session.add(copy)
     db.session.flush()
+    reminders.ensure_default_rules(copy)
     return copy

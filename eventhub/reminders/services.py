@@ -1,0 +1,118 @@
+"""Reminder rules: defaults, and what organizers may change (DESIGN.md §3 rule 1)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from eventhub.errors import RuleViolation
+from eventhub.events.models import Event
+from eventhub.extensions import db
+from eventhub.reminders.models import ReminderDelivery, ReminderKind, ReminderRule
+
+DEFAULT_OFFSETS = (24 * 60, 60)  # 1 day and 1 hour before the start
+MAX_OFFSET_MINUTES = 60 * 24 * 60  # 60 days
+
+
+@dataclass
+class RuleData:
+    kind: ReminderKind
+    offset_minutes: int = 0
+    message: str = ""
+    text_attended: str = ""
+    text_not_attended: str = ""
+    active: bool = True
+
+
+def rules(event: Event) -> list[ReminderRule]:
+    return list(db.session.scalars(select(ReminderRule).where(ReminderRule.event_id == event.id)
+                                   .order_by(ReminderRule.id)))
+
+
+def ensure_default_rules(event: Event) -> bool:
+    """Give an event its default reminders once; never again after an organizer has
+    deleted them (any rule, active or not, counts)."""
+    exists = db.session.scalar(select(func.count(ReminderRule.id))
+                               .where(ReminderRule.event_id == event.id))
+    if exists:
+        return False
+    for minutes in DEFAULT_OFFSETS:
+        db.session.add(ReminderRule(event_id=event.id, kind=ReminderKind.BEFORE_START,
+                                    offset_minutes=minutes))
+    db.session.flush()
+    return True
+
+
+def _check(data: RuleData) -> None:
+    if not 0 <= data.offset_minutes <= MAX_OFFSET_MINUTES:
+        raise RuleViolation(_l("The offset must be between 0 minutes and 60 days."))
+    if data.kind is ReminderKind.BEFORE_START and data.offset_minutes == 0:
+        raise RuleViolation(_l("Use “starting now” for a reminder at the start."))
+
+
+def _apply(rule: ReminderRule, data: RuleData) -> None:
+    rule.kind = data.kind
+    rule.offset_minutes = 0 if data.kind is ReminderKind.STARTING_NOW else data.offset_minutes
+    rule.message = data.message.strip()
+    rule.text_attended = data.text_attended.strip()
+    rule.text_not_attended = data.text_not_attended.strip()
+    rule.active = data.active
+
+
+def add_rule(event: Event, data: RuleData) -> ReminderRule:
+    _check(data)
+    rule = ReminderRule(event_id=event.id)
+    _apply(rule, data)
+    db.session.add(rule)
+    db.session.flush()
+    return rule
+
+
+def update_rule(rule: ReminderRule, data: RuleData) -> ReminderRule:
+    """A changed rule has a new due time: those who got it already are not sent it again
+    (one delivery per rule and person), those who have not get it when it is due."""
+    _check(data)
+    _apply(rule, data)
+    rule.processed_due_at = None
+    db.session.flush()
+    return rule
+
+
+def delete_rule(rule: ReminderRule) -> None:
+    db.session.delete(rule)
+    db.session.flush()
+
+
+def counts(event: Event) -> dict[int, dict[str, int]]:
+    """Per rule: deliveries per state, with 'failed' taken from the outbox's verdict."""
+    from eventhub.mail import MessageStatus, OutboxMessage
+
+    result: dict[int, dict[str, int]] = {}
+    failed = (OutboxMessage.status == MessageStatus.FAILED)
+    rows = db.session.execute(
+        select(ReminderDelivery.rule_id, ReminderDelivery.state, failed, func.count())
+        .join(ReminderRule, ReminderRule.id == ReminderDelivery.rule_id)
+        .outerjoin(OutboxMessage, OutboxMessage.id == ReminderDelivery.outbox_message_id)
+        .where(ReminderRule.event_id == event.id)
+        .group_by(ReminderDelivery.rule_id, ReminderDelivery.state, failed))
+    for rule_id, state, is_failed, n in rows:
+        bucket = result.setdefault(rule_id, dict.fromkeys(
+            ("scheduled", "sent", "failed", "skipped"), 0))
+        bucket["failed" if is_failed else state.value] += n
+    return result
+
+
+def last_errors(event: Event) -> dict[int, str]:
+    """Per rule: the most recent error, from the delivery record or from its message."""
+    from eventhub.mail import OutboxMessage
+
+    rows = db.session.execute(
+        select(ReminderDelivery.rule_id,
+               func.coalesce(OutboxMessage.last_error, ReminderDelivery.last_error))
+        .join(ReminderRule, ReminderRule.id == ReminderDelivery.rule_id)
+        .outerjoin(OutboxMessage, OutboxMessage.id == ReminderDelivery.outbox_message_id)
+        .where(ReminderRule.event_id == event.id,
+               func.coalesce(OutboxMessage.last_error, ReminderDelivery.last_error).is_not(None))
+        .order_by(ReminderDelivery.updated_at))
+    return {rule_id: error for rule_id, error in rows}
