@@ -77,7 +77,7 @@ def matching(event: Event, filters: RegistrationFilter) -> Select:
     if filters.search.strip():
         query = _search(query, filters.search)
     if filters.status is S.WAITLISTED:
-        return query.order_by(Registration.waitlisted_at, Registration.id)
+        return query.order_by(Registration.waitlist_number)
     return query.order_by(Registration.id.desc())
 
 
@@ -95,11 +95,12 @@ def for_export(event: Event, filters: RegistrationFilter) -> Iterator[Registrati
 
 
 def waitlist_positions(event: Event, registration_ids: list[int]) -> dict[int, int]:
-    """1-based waiting-list places (order: waitlisted_at, id) of the given registrations."""
+    """1-based waiting-list places of the given registrations, in the order people move up
+    (``waitlist_number``, drawn under the event lock)."""
     if not registration_ids:
         return {}
     ranked = (select(Registration.id, func.row_number().over(
-        order_by=(Registration.waitlisted_at, Registration.id)).label("position"))
+        order_by=Registration.waitlist_number).label("position"))
         .where(Registration.event_id == event.id, Registration.status == S.WAITLISTED)
         .subquery())
     rows = db.session.execute(select(ranked.c.id, ranked.c.position)

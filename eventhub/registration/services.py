@@ -19,7 +19,7 @@ from eventhub.errors import RuleViolation
 from eventhub.events.models import Event, EventStatus
 from eventhub.extensions import db
 from eventhub.organizations.models import Region
-from eventhub.registration import notify
+from eventhub.registration import notify, queries
 from eventhub.registration.models import (
     HOLDS_PLACE,
     Answer,
@@ -106,10 +106,7 @@ def waitlist_position(registration: Registration) -> int | None:
     """1 for the first on the waitlist; None if not waitlisted."""
     if registration.status is not S.WAITLISTED:
         return None
-    ahead = db.session.scalar(select(func.count()).select_from(Registration).where(
-        Registration.event_id == registration.event_id, Registration.status == S.WAITLISTED,
-        Registration.waitlist_number < registration.waitlist_number))
-    return (ahead or 0) + 1
+    return queries.waitlist_positions(registration.event, [registration.id])[registration.id]
 
 
 def _answers(event: Event, given: dict[int, str | list[str] | bool]) -> list[Answer]:
