@@ -8,13 +8,12 @@ from typing import TypeVar
 from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import DateTimeLocalField
 
 from eventhub import i18n
 from eventhub.errors import NotPermitted, RuleViolation
 from eventhub.extensions import db
-from eventhub.organizations.models import Region
+from eventhub.organizations import regions
 
 T = TypeVar("T")
 LOCAL_DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -75,9 +74,7 @@ def submit(form: FlaskForm, action: Callable[[], T]) -> T | object:
 
 
 def region_choices(blank: str | None = None) -> list[tuple[str, str]]:
-    lang = i18n.current_language()
-    regions = db.session.scalars(select(Region).order_by(Region.position)).all()
-    choices = [(r.code, r.name(lang)) for r in regions]
+    choices = regions.choices(i18n.current_language())
     return [("", blank), *choices] if blank is not None else choices
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from babel.dates import format_date, format_datetime, format_time
@@ -58,8 +59,14 @@ def localtime(value: datetime | None, tz_name: str, kind: str = "datetime") -> s
     """Jinja filter: show a stored UTC datetime in the event's zone."""
     if value is None:
         return ""
-    local = timeutil.to_local(value, tz_name)
-    return _FORMATS[kind](local, current_language())
+    return _format_local(value, tz_name, kind, current_language())
+
+
+@lru_cache(maxsize=4096)
+def _format_local(value: datetime, tz_name: str, kind: str, language: str) -> str:
+    """Babel's formatting costs tens of microseconds a call, and the same few event times
+    are shown over and over (every page and e-mail of an event): format each once."""
+    return _FORMATS[kind](timeutil.to_local(value, tz_name), language)
 
 
 def safe_next(target: str | None, fallback: str) -> str:

@@ -24,7 +24,8 @@ from eventhub.auth.models import User
 from eventhub.errors import RuleViolation
 from eventhub.events.models import Event, EventStatus
 from eventhub.extensions import db
-from eventhub.organizations.models import NOT_STATED, Region
+from eventhub.organizations import regions
+from eventhub.organizations.models import NOT_STATED
 from eventhub.registration.models import OrganizationSize, Registration, RegistrationStatus
 
 S = RegistrationStatus
@@ -162,7 +163,7 @@ def add_walk_in(event: Event, person: WalkIn, now: datetime) -> Registration:
 
     No e-mail is sent: the person never asked for one."""
     email = person.email.strip().lower() or None
-    if db.session.get(Region, person.region_code) is None:
+    if not regions.exists(person.region_code):
         raise RuleViolation(_l("Choose a region from the list."), "region_code")
     if email and db.session.scalar(select(Registration.id).where(
             Registration.event_id == event.id, Registration.email == email)):

@@ -12,7 +12,7 @@ from eventhub.errors import RuleViolation
 from eventhub.events.models import AgendaItem, Event, Speaker
 from eventhub.events.services import ensure_can_manage, local_to_utc
 from eventhub.extensions import db
-from eventhub.organizations.models import Region
+from eventhub.organizations import regions
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ def move_item(actor: User, item: AgendaItem, direction: int) -> None:
 
 
 def _check_region(code: str) -> None:
-    if db.session.get(Region, code) is None:
+    if not regions.exists(code):
         raise RuleViolation(_l("Choose a region from the list."), "region_code")
 
 

@@ -65,6 +65,13 @@ def public_event(slug: str) -> Event | None:
                  selectinload(Event.speakers)))
 
 
+def bookable_event(slug: str) -> Event | None:
+    """A public event for its registration pages: with its questions, without the agenda
+    and speakers that only the event page shows."""
+    return db.session.scalar(_public().where(Event.slug == slug)
+                             .options(selectinload(Event.questions)))
+
+
 def organizations() -> list[Organization]:
     return list(db.session.scalars(select(Organization).order_by(Organization.name)))
 

@@ -1,6 +1,9 @@
 """The public registration form, with the organizer's custom questions added per event."""
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import NamedTuple
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -59,7 +62,23 @@ class RegistrationForm(FlaskForm):
     started = HiddenField()
 
 
-def question_field(question: Question):
+class QuestionSpec(NamedTuple):
+    """What a question's form field is made of: the key under which its class is cached."""
+
+    id: int
+    label: str
+    help_text: str
+    kind: QuestionKind
+    required: bool
+    options: tuple[str, ...]
+
+    @classmethod
+    def of(cls, question: Question) -> QuestionSpec:
+        return cls(question.id, question.label, question.help_text, question.kind,
+                   question.required, tuple(question.options))
+
+
+def question_field(question: Question | QuestionSpec):
     label = question.label
     description = question.help_text
     validators = [InputRequired(_l("Please answer this question."))] if question.required \
@@ -84,9 +103,17 @@ def question_field(question: Question):
 
 def form_for(questions: list[Question], **kwargs) -> RegistrationForm:
     """A RegistrationForm with one field ``q_<id>`` per custom question."""
+    return _form_class(tuple(QuestionSpec.of(q) for q in questions))(**kwargs)
+
+
+@lru_cache(maxsize=512)
+def _form_class(questions: tuple[QuestionSpec, ...]) -> type[RegistrationForm]:
+    """One class per set of questions, made once: a class is only a template (each form
+    binds its own fields), and an edited question is a new key."""
+    if not questions:
+        return RegistrationForm
     attrs = {f"q_{q.id}": question_field(q) for q in questions}
-    form_class = type("EventRegistrationForm", (RegistrationForm,), attrs)
-    return form_class(**kwargs)
+    return type("EventRegistrationForm", (RegistrationForm,), attrs)
 
 
 def question_fields(form: RegistrationForm, questions: list[Question]) -> list:

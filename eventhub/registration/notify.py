@@ -24,20 +24,22 @@ def _context(registration: Registration) -> dict:
     return context
 
 
-def _send(registration: Registration, template: str, now: datetime, **extra) -> None:
+def _send(registration: Registration, template: str, now: datetime,
+          **extra) -> mail.OutboxMessage | None:
     if registration.email is None:
-        return
+        return None
     message = mail.queue(registration.email, template, {**_context(registration), **extra},
                          language=registration.language, now=now,
                          registration_id=registration.id)
     invites.attach(message, registration, now)  # the calendar invitation, if one belongs
+    return message
 
 
-def registered(registration: Registration, now: datetime) -> None:
+def registered(registration: Registration, now: datetime) -> mail.OutboxMessage | None:
     template = {RegistrationStatus.PENDING: "registration_pending",
                 RegistrationStatus.CONFIRMED: "registration_confirmed",
                 RegistrationStatus.WAITLISTED: "registration_waitlisted"}[registration.status]
-    _send(registration, template, now)
+    return _send(registration, template, now)
 
 
 def existing(registration: Registration, now: datetime) -> None:

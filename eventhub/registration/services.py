@@ -13,12 +13,13 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from eventhub import mail
 from eventhub.errors import RuleViolation
 from eventhub.events.models import Event, EventStatus
 from eventhub.extensions import db
-from eventhub.organizations.models import Region
+from eventhub.organizations import regions
 from eventhub.registration import notify, queries
 from eventhub.registration.models import (
     HOLDS_PLACE,
@@ -69,9 +70,16 @@ def normalize_email(email: str) -> str:
 
 
 def lock_event(event_id: int) -> Event | None:
+    """The event, reloaded and locked until the transaction ends.
+
+    ``FOR NO KEY UPDATE``, not ``FOR UPDATE``: a transaction that has already written a
+    registration holds a key-share lock on its event (the foreign key), which ``FOR
+    UPDATE`` would wait for — two such registrations would deadlock. The weaker lock still
+    excludes every other ``lock_event`` and every UPDATE of the event.
+    """
     query = select(Event).where(Event.id == event_id).execution_options(populate_existing=True)
     if db.session.get_bind().dialect.name != "sqlite":
-        query = query.with_for_update(of=Event)
+        query = query.with_for_update(of=Event, key_share=True)
     return db.session.scalar(query)
 
 
@@ -90,16 +98,20 @@ def closed_reason(event: Event, now: datetime) -> str | None:
     return None
 
 
-def places_held(event: Event) -> int:
-    return db.session.scalar(select(func.count()).select_from(Registration).where(
-        Registration.event_id == event.id, Registration.status.in_(HOLDS_PLACE))) or 0
+def places_held(event: Event, *, besides: Registration | None = None) -> int:
+    """Pending and confirmed registrations; ``besides``: not counting that one."""
+    query = select(func.count()).select_from(Registration).where(
+        Registration.event_id == event.id, Registration.status.in_(HOLDS_PLACE))
+    if besides is not None and besides.id is not None:
+        query = query.where(Registration.id != besides.id)
+    return db.session.scalar(query) or 0
 
 
-def free_places(event: Event) -> int | None:
+def free_places(event: Event, *, besides: Registration | None = None) -> int | None:
     """None means no limit."""
     if event.capacity is None:
         return None
-    return max(event.capacity - places_held(event), 0)
+    return max(event.capacity - places_held(event, besides=besides), 0)
 
 
 def waitlist_position(registration: Registration) -> int | None:
@@ -140,41 +152,89 @@ def _answer_value(question: Question, raw) -> str:
 
 
 def _check_applicant(event: Event, applicant: Applicant, source: str) -> list[Answer]:
-    if db.session.get(Region, applicant.region_code) is None:
+    if not regions.exists(applicant.region_code):
         raise RuleViolation(_l("Choose a region from the list."), "region_code")
     if source == "form" and not applicant.consent:
         raise RuleViolation(_l("Please agree to the privacy notice."), "consent")
     return _answers(event, applicant.answers)
 
 
-def _find(event: Event, email: str) -> Registration | None:
-    return db.session.scalar(select(Registration).where(Registration.event_id == event.id,
-                                                        Registration.email == email))
+def _find(event: Event, email: str, *, lock: bool = False) -> Registration | None:
+    query = select(Registration).where(Registration.event_id == event.id,
+                                       Registration.email == email)
+    if lock:
+        query = query.execution_options(populate_existing=True)
+        if db.session.get_bind().dialect.name != "sqlite":
+            query = query.with_for_update(of=Registration)
+    return db.session.scalar(query)
 
 
 def register(event_id: int, applicant: Applicant, now: datetime, *,
              source: str = "form") -> Outcome:
-    event = lock_event(event_id)
+    """Register ``applicant``: a place, pending or confirmed, if one is free, else the
+    waiting list.
+
+    Registrations for one event take turns on the event's row lock, so the lock is held
+    only for what must be decided in turn. Before it, without the lock: the checks, the
+    duplicate lookup, the registration row with the outcome that the current count
+    suggests, and its e-mail. Under it: the count again and the final outcome — almost
+    always the one suggested; if not (the last places went meanwhile), the row and the
+    e-mail are corrected before the commit.
+    """
+    event = db.session.get(Event, event_id)  # the view's copy, if it loaded the event
+    _check_open(event, now, source)
+    answers = _check_applicant(event, applicant, source)
+    email = normalize_email(applicant.email)
+    for last_try in (False, True):
+        existing = _find(event, email)
+        if existing is not None and not existing.is_active:
+            existing = _find(event, email, lock=True)  # one re-registration at a time
+        if existing is not None and existing.is_active:
+            notify.existing(existing, now)
+            return Outcome(existing, created=False)
+        registration = existing or Registration(event_id=event.id, email=email)
+        if _write_unlocked(event, registration, applicant, answers, source, now):
+            break
+        if last_try:  # refused twice: not the race below, a real fault
+            raise RuntimeError(f"cannot write the registration of event {event_id}")
+        # Refused by the unique constraint: the same address was registered at this very
+        # moment (a double click); the next lookup finds that registration.
+    verified = source != "form" or not event.double_opt_in
+    message = notify.registered(registration, now)  # rendered before the lock
+    suggested = registration.status
+    event = lock_event(event_id)  # reloads the event: it may have changed meanwhile
+    _check_open(event, now, source)
+    _place(event, registration, now, verified=verified)
+    if registration.status is not suggested:
+        if message is not None:
+            db.session.delete(message)  # its calendar invitation goes with it
+        db.session.flush()
+        notify.registered(registration, now)
+    return Outcome(registration, created=True)
+
+
+def _write_unlocked(event: Event, registration: Registration, applicant: Applicant,
+                    answers: list[Answer], source: str, now: datetime) -> bool:
+    """Fill and write the registration with the outcome the count suggests (a waiting-list
+    number is drawn only under the lock). False if the unique constraint refused it."""
+    verified = source != "form" or not event.double_opt_in
+    with db.session.no_autoflush:
+        _fill(registration, applicant, answers, source, now)
+        _place(event, registration, now, verified=verified, locked=False)
+    try:
+        with db.session.begin_nested():
+            db.session.add(registration)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _check_open(event: Event | None, now: datetime, source: str) -> None:
     if event is None:
         raise RegistrationClosed("not_found")
     reason = closed_reason(event, now)
     if reason and not (source == "organizer" and reason in ORGANIZER_MAY_OVERRIDE):
         raise RegistrationClosed(reason)
-    answers = _check_applicant(event, applicant, source)
-    expire_overdue(event, now)
-    email = normalize_email(applicant.email)
-    existing = _find(event, email)
-    if existing is not None and existing.is_active:
-        notify.existing(existing, now)
-        return Outcome(existing, created=False)
-    registration = existing or Registration(event_id=event.id, email=email)
-    with db.session.no_autoflush:  # count places before this registration is written
-        _fill(registration, applicant, answers, source, now)
-        _place(event, registration, now, verified=source != "form" or not event.double_opt_in)
-    db.session.add(registration)
-    db.session.flush()
-    notify.registered(registration, now)
-    return Outcome(registration, created=True)
 
 
 def _fill(registration: Registration, applicant: Applicant, answers: list[Answer],
@@ -197,16 +257,30 @@ def _fill(registration: Registration, applicant: Applicant, answers: list[Answer
         setattr(registration, stamp, None)
 
 
-def _place(event: Event, registration: Registration, now: datetime, *, verified: bool) -> None:
-    """Give the registration a place if one is free, else a place on the waitlist."""
+def _place(event: Event, registration: Registration, now: datetime, *, verified: bool,
+           locked: bool = True) -> None:
+    """Give the registration a place if one is free, else a place on the waitlist.
+
+    Only with the event ``locked`` is the outcome final: then pending registrations past
+    their deadline are expired if the event looks full (the one case where releasing them
+    changes the answer; the scheduler's expiry job releases the others, and the places
+    they free go to the waiting list first), and a waiting-list number is drawn.
+    """
     if verified:
         registration.email_verified_at = registration.email_verified_at or now
-    free = free_places(event)
+    free = free_places(event, besides=registration)
+    if locked and free is not None and free <= 0 and \
+            expire_overdue(event, now, besides=registration):
+        free = free_places(event, besides=registration)
     if free is not None and free <= 0:
+        if registration.status is not S.WAITLISTED or registration.waitlist_number is None:
+            registration.waitlisted_at = now
+            registration.waitlist_number = _next_waitlist_number(event) if locked else None
         registration.status = S.WAITLISTED
-        registration.waitlisted_at = now
-        registration.waitlist_number = _next_waitlist_number(event)
-    elif registration.email_verified_at is None:
+        registration.pending_expires_at = registration.confirmed_at = None
+        return
+    registration.waitlisted_at = registration.waitlist_number = None
+    if registration.email_verified_at is None:
         registration.status = S.PENDING
         registration.pending_expires_at = now + timedelta(
             hours=current_app.config["REGISTRATION_CONFIRM_HOURS"])
@@ -261,12 +335,16 @@ def cancel(registration: Registration, now: datetime, *, by_organizer: bool = Fa
     return True
 
 
-def fill_free_places(event: Event, now: datetime) -> list[Registration]:
-    """Move people up from the waitlist, in order, while places are free."""
+def fill_free_places(event: Event, now: datetime, *,
+                     besides: Registration | None = None) -> list[Registration]:
+    """Move people up from the waitlist, in order, while places are free (``besides``: a
+    registration being placed right now, not yet in the queue)."""
     free = free_places(event)
     query = (select(Registration)
              .where(Registration.event_id == event.id, Registration.status == S.WAITLISTED)
              .order_by(Registration.waitlist_number))
+    if besides is not None:
+        query = query.where(Registration.id != besides.id)
     if free is not None:
         if free <= 0:
             return []
@@ -297,8 +375,10 @@ def move_up(event: Event, registration: Registration, now: datetime) -> None:
     notify.moved_up(registration, now)
 
 
-def expire_overdue(event: Event, now: datetime) -> int:
-    """Pending registrations past their deadline lose their place (caller holds the lock)."""
+def expire_overdue(event: Event, now: datetime, *,
+                   besides: Registration | None = None) -> int:
+    """Pending registrations past their deadline lose their place (caller holds the lock);
+    the waiting list (``besides`` that registration) moves up."""
     result = db.session.execute(
         update(Registration)
         .where(Registration.event_id == event.id, Registration.status == S.PENDING,
@@ -306,7 +386,7 @@ def expire_overdue(event: Event, now: datetime) -> int:
         .values(status=S.EXPIRED, pending_expires_at=None)
         .execution_options(synchronize_session="fetch"))
     if result.rowcount:
-        fill_free_places(event, now)
+        fill_free_places(event, now, besides=besides)
     return result.rowcount
 
 

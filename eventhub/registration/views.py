@@ -66,7 +66,7 @@ def _closed(event, reason: str, status: int = 200):
 @bp.route("/veranstaltungen/<slug>/anmeldung", methods=["GET", "POST"])
 @limit_posts
 def register(slug: str):
-    event = event_queries.public_event(slug)
+    event = event_queries.bookable_event(slug)
     if event is None:
         abort(404)
     now = timeutil.utcnow()
@@ -74,15 +74,16 @@ def register(slug: str):
     if reason:
         return _closed(event, reason, 200 if request.method == "GET" else 409)
     form = _registration_form(event, now)
+    thanks_url = url_for("registration.thanks", slug=slug)
     if request.method == "POST" and antibot.is_bot(form.website.data):
-        return redirect(url_for("registration.thanks", slug=event.slug))
+        return redirect(thanks_url)
     if form.validate_on_submit():
         if antibot.too_fast(form.started.data, now):
             form.form_errors.append(_("That was very quick. Please check your details and "
                                       "send the form again."))
             form.started.data = antibot.stamp(now)
         elif _save(event, form, now):
-            return redirect(url_for("registration.thanks", slug=event.slug))
+            return redirect(thanks_url)
     return render_template("registration/form.html", event=event, form=form,
                            question_fields=forms.question_fields(form, event.questions)), \
         422 if form.errors else 200
@@ -105,7 +106,7 @@ def _save(event, form, now) -> bool:
 
 @bp.get("/veranstaltungen/<slug>/anmeldung/danke")
 def thanks(slug: str):
-    event = event_queries.public_event(slug)
+    event = event_queries.bookable_event(slug)
     if event is None:
         abort(404)
     return render_template("registration/thanks.html", event=event)

@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, select
 
+from eventhub.calendar.models import CalendarInvite
 from eventhub.events.models import Event, EventFormat, EventStatus
 from eventhub.extensions import db
 from eventhub.mail import OutboxMessage
@@ -19,6 +20,7 @@ from eventhub.organizations.models import Organization
 from eventhub.registration import services
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.timeutil import utcnow
+from tests.conftest import TEST_DATABASE_URL
 from tests.registration.helpers import applicant
 
 PLACES = 10
@@ -94,9 +96,10 @@ def test_fifty_at_once_for_ten_places_then_parallel_cancellations(app, committed
     assert counts[RegistrationStatus.WAITLISTED] == PEOPLE - PLACES
     waitlist = sorted((r for r in rows if r.status is RegistrationStatus.WAITLISTED),
                       key=lambda r: r.waitlist_number)
-    # Consistent order: numbers 1..40 without gaps, in the order the rows were written.
+    # Consistent order: numbers 1..40 without gaps or repeats, drawn in the order the
+    # requests reached the event lock (row ids are drawn earlier, before the lock, so they
+    # need not follow it); promotion below follows these numbers.
     assert [r.waitlist_number for r in waitlist] == list(range(1, PEOPLE - PLACES + 1))
-    assert [r.id for r in waitlist] == sorted(r.id for r in waitlist)
 
     holders = [r for r in rows if r.status is RegistrationStatus.CONFIRMED][:5]
     _cancel_in_parallel(app, holders)
@@ -121,3 +124,91 @@ def test_same_address_twenty_times_at_once_gives_one_registration(app, committed
     assert errors == []  # the event lock orders them: the first registers, the rest find it
     rows = _statuses(app, committed_event)
     assert len(rows) == 1
+
+
+def _messages(app, event_id) -> dict[str, list[str]]:
+    """Each registered address with the kinds of mail queued for it, in order."""
+    with app.app_context():
+        rows = db.session.execute(
+            select(Registration.email, OutboxMessage.kind)
+            .join(OutboxMessage, OutboxMessage.registration_id == Registration.id)
+            .where(Registration.event_id == event_id).order_by(OutboxMessage.id)).all()
+    messages: dict[str, list[str]] = {}
+    for email, kind in rows:
+        messages.setdefault(email, []).append(kind)
+    return messages
+
+
+@pytest.mark.skipif(not TEST_DATABASE_URL, reason="SQLite runs one writing transaction at "
+                    "a time: nobody can take a place between the count and the lock")
+def test_a_place_taken_between_the_count_and_the_lock_sends_the_late_one_to_the_waitlist(
+        app, committed_event, monkeypatch):
+    """The outcome suggested before the lock (and the e-mail rendered for it) is corrected
+    under the lock: the row, the e-mail and its calendar invitation."""
+    assert _in_parallel(app, [_register_job(committed_event, applicant())
+                              for _ in range(PLACES - 1)]) == []
+    real_lock_event = services.lock_event
+    rivals = []
+
+    def lock_after_a_rival(event_id):
+        if not rivals:  # once: the rival's own lock_event is the real one
+            rivals.append(applicant())
+            assert _in_parallel(app, [_register_job(event_id, rivals[0])]) == []
+        return real_lock_event(event_id)
+
+    monkeypatch.setattr(services, "lock_event", lock_after_a_rival)
+    late = applicant()
+    with app.app_context():
+        outcome = services.register(committed_event, late, utcnow())
+        db.session.commit()
+        assert outcome.created
+        assert outcome.registration.status is RegistrationStatus.WAITLISTED
+        assert outcome.registration.waitlist_number == 1
+        assert outcome.registration.confirmed_at is None
+        invites = db.session.scalars(select(CalendarInvite).where(
+            CalendarInvite.registration_id == outcome.registration.id)).all()
+        assert invites == []  # the invitation of the withdrawn confirmation went with it
+    rows = _statuses(app, committed_event)
+    assert Counter(r.status for r in rows) == {RegistrationStatus.CONFIRMED: PLACES,
+                                               RegistrationStatus.WAITLISTED: 1}
+    messages = _messages(app, committed_event)
+    assert messages[late.email] == ["registration_waitlisted"]
+    assert messages[rivals[0].email] == ["registration_confirmed"]
+
+
+def test_the_same_address_registered_at_the_same_moment_is_stored_once(
+        app, committed_event, monkeypatch):
+    """A double click: the second request looked the address up before the first had
+    committed. The unique constraint refuses its row; it answers like a duplicate."""
+    person = applicant()
+    with app.app_context():
+        services.register(committed_event, person, utcnow())
+        db.session.commit()
+    real_find = services._find
+    lookups = []
+
+    def find_too_early(event, email, **kwargs):
+        lookups.append(email)
+        return None if len(lookups) == 1 else real_find(event, email, **kwargs)
+
+    monkeypatch.setattr(services, "_find", find_too_early)
+    with app.app_context():
+        outcome = services.register(committed_event, person, utcnow())
+        db.session.commit()
+        assert not outcome.created
+    assert len(lookups) == 2
+    assert [r.email for r in _statuses(app, committed_event)] == [person.email]
+    assert _messages(app, committed_event) == {
+        person.email: ["registration_confirmed", "registration_existing"]}
+
+
+def test_double_clicks_in_parallel_store_each_address_once(app, committed_event):
+    people = [applicant() for _ in range(8)]
+    errors = _in_parallel(app, [_register_job(committed_event, p) for p in people * 3])
+    assert errors == []
+    rows = _statuses(app, committed_event)
+    assert sorted(r.email for r in rows) == sorted(p.email for p in people)
+    assert all(r.status is RegistrationStatus.CONFIRMED for r in rows)
+    for kinds in _messages(app, committed_event).values():
+        assert sorted(kinds) == ["registration_confirmed", "registration_existing",
+                                 "registration_existing"]
