@@ -6,7 +6,7 @@ of eventhub's workers from outside, without changing the app.
   the thread's CPU time, not wall time: where the worker burns the machine's two cores.
   Waiting (for PostgreSQL, for the event's row lock) is what ``BENCH_LOCK_DIR`` shows.
 - ``BENCH_LOCK_DIR``: how long a registration holds the event's row lock (from the end of
-  ``SELECT … FOR UPDATE`` to the end of COMMIT), how long it waited for it, how many SQL
+  ``SELECT … FOR [NO KEY] UPDATE`` to the end of COMMIT), how long it waited for it, how many SQL
   statements and how much of the worker's CPU time fall inside.
 
 When a worker exits it writes ``worker-<pid>.prof`` / ``locks-<pid>.json`` there.
@@ -52,7 +52,8 @@ def post_request(worker, req, environ, resp) -> None:
 
 
 def _is_event_lock(statement: str) -> bool:
-    return "FOR UPDATE" in statement and "FROM events" in statement
+    return ("FOR UPDATE" in statement or "FOR NO KEY UPDATE" in statement) \
+        and "FROM events" in statement
 
 
 def _before_execute(conn, cursor, statement, parameters, context, executemany) -> None:
