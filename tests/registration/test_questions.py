@@ -187,3 +187,22 @@ def test_get_question_finds_only_the_events_own(make, event, organizer):
     other = make.event()
     assert questions.get_question(event, question.id) is question
     assert questions.get_question(other, question.id) is None
+
+
+# --- the registration form's class -------------------------------------------------------
+
+def test_the_form_class_is_made_once_per_set_of_questions_and_follows_edits(
+        app, db_session, event, organizer):
+    from eventhub.registration import forms
+
+    questions.add_question(organizer, event, data(label="Erwartungen?"))
+    db_session.expire_all()
+    with app.test_request_context(method="POST"):
+        first, again = forms.form_for(event.questions), forms.form_for(event.questions)
+        assert type(first) is type(again)
+        assert first[f"q_{event.questions[0].id}"].label.text == "Erwartungen?"
+        event.questions[0].label = "Was erwarten Sie?"
+        edited = forms.form_for(event.questions)
+        assert type(edited) is not type(first)
+        assert edited[f"q_{event.questions[0].id}"].label.text == "Was erwarten Sie?"
+        assert type(forms.form_for([])) is forms.RegistrationForm
