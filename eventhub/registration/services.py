@@ -14,6 +14,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from eventhub import mail
 from eventhub.errors import RuleViolation
@@ -77,7 +78,9 @@ def lock_event(event_id: int) -> Event | None:
     UPDATE`` would wait for — two such registrations would deadlock. The weaker lock still
     excludes every other ``lock_event`` and every UPDATE of the event.
     """
-    query = select(Event).where(Event.id == event_id).execution_options(populate_existing=True)
+    query = (select(Event).where(Event.id == event_id)
+             .options(lazyload(Event.organization))  # no join while others wait
+             .execution_options(populate_existing=True))
     if db.session.get_bind().dialect.name != "sqlite":
         query = query.with_for_update(of=Event, key_share=True)
     return db.session.scalar(query)
@@ -188,7 +191,10 @@ def register(event_id: int, applicant: Applicant, now: datetime, *,
     for last_try in (False, True):
         existing = _find(event, email)
         if existing is not None and not existing.is_active:
-            existing = _find(event, email, lock=True)  # one re-registration at a time
+            # Re-registration (rare): the event's lock first, as cancel and erase take it,
+            # then the row, so that two requests for one address take turns.
+            lock_event(event_id)
+            existing = _find(event, email, lock=True)
         if existing is not None and existing.is_active:
             notify.existing(existing, now)
             return Outcome(existing, created=False)
