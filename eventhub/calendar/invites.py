@@ -67,23 +67,34 @@ def attach(message: mail.OutboxMessage, registration: Registration, now: datetim
 
 def parts(message: mail.OutboxMessage) -> list[mail.Part]:
     """The ``mail.register_parts`` provider: runs while sending, in the sender's context."""
-    # A short session of its own: a sender loop must not keep a transaction open.
-    with db.session.session_factory() as session:
-        invite = session.scalar(select(CalendarInvite)
-                                .where(CalendarInvite.outbox_message_id == message.id))
-        if invite is None:
-            return []
-        registration = session.get(Registration, invite.registration_id)
-        attendee = ical.Attendee(email=message.to_address,
-                                 name=registration.full_name if registration else "",
-                                 partstat=invite.partstat)
-        ics, method = invite.ics.encode("utf-8"), invite.method
+    found = _stored_invite(message.id)
+    if found is None:
+        return []
+    invite, registration = found
+    attendee = ical.Attendee(email=message.to_address,
+                             name=registration.full_name if registration else "",
+                             partstat=invite.partstat)
+    ics, method = invite.ics.encode("utf-8"), invite.method
     content = ical.add_attendee(ics, attendee)
     return [
         mail.Part(content, "text", "calendar", params={"method": method, "charset": "UTF-8"},
                   alternative=True),
         mail.Part(content, "application", "ics", filename=ATTACHMENT_NAME),
     ]
+
+
+def _stored_invite(message_id: int) -> tuple[CalendarInvite, Registration | None] | None:
+    """The message's invitation and its person (gone after erasure), in one query.
+
+    A short read-only session of its own, so that a sender loop keeps no transaction open;
+    on SQLite a deferred one, which takes no write lock.
+    """
+    with db.session.session_factory() as session:
+        session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+        return session.execute(
+            select(CalendarInvite, Registration)
+            .outerjoin(Registration, Registration.id == CalendarInvite.registration_id)
+            .where(CalendarInvite.outbox_message_id == message_id)).first()
 
 
 for _kind in KINDS:
