@@ -16,6 +16,7 @@ Mail turn into an invitation with a calendar preview) and as an ``invite.ics`` a
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -23,6 +24,7 @@ from sqlalchemy import select
 from eventhub import mail
 from eventhub.calendar import ical, services
 from eventhub.calendar.models import CalendarInvite
+from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.registration.models import Registration, RegistrationStatus
 
@@ -46,23 +48,67 @@ def _invitation(kind: str, registration: Registration) -> tuple[ical.Method, str
     return None
 
 
-def attach(message: mail.OutboxMessage, registration: Registration, now: datetime) -> None:
-    """Write the invitation for a message just queued, if its kind carries one."""
+def attach(message: mail.OutboxMessage, registration: Registration, now: datetime,
+           batch: InviteBatch | None = None) -> None:
+    """Write the invitation for a message just queued, if its kind carries one.
+
+    ``batch``: many messages in one transaction (a reminder run) share its work.
+    """
     invitation = _invitation(message.kind, registration)
     if invitation is None:
         return
     method, partstat = invitation
     event = registration.event
-    sequence = services.next_sequence(registration)
-    join_url = services.join_url(event) if method is ical.Method.REQUEST else None
-    ics = ical.build_personal(event, services.settings(registration.language),
-                              ical.Personal(sequence=sequence, join_url=join_url),
-                              stamp=now, method=method)
+    if batch is None:
+        sequence = services.next_sequence(registration)
+        ics = _build(event, registration.language, sequence, method, now)
+    else:
+        sequence = batch.next_sequence(registration)
+        ics = batch.build(event, registration.language, sequence, method, now)
     db.session.add(CalendarInvite(outbox_message_id=message.id,
                                   registration_id=registration.id, method=method.value,
                                   sequence=sequence, partstat=partstat,
                                   ics=ics.decode("utf-8")))
-    db.session.flush()
+    if batch is None:  # a batch keeps its own ledger: the row can wait for the next flush
+        db.session.flush()
+
+
+def _build(event: Event, language: str, sequence: int, method: ical.Method,
+           now: datetime) -> bytes:
+    join_url = services.join_url(event) if method is ical.Method.REQUEST else None
+    return ical.build_personal(event, services.settings(language),
+                               ical.Personal(sequence=sequence, join_url=join_url),
+                               stamp=now, method=method)
+
+
+class InviteBatch:
+    """The shared work of many invitations written in one transaction (a reminder batch).
+
+    Stored invitations hold no personal data (the ATTENDEE is added when sending), so two
+    people's files differ only by what goes into ``_build``: their SEQUENCE, language and
+    method. Each distinct file is built once, and the SEQUENCEs already sent to everybody
+    in the batch are read in one query; the batch then keeps that ledger up to date itself.
+    Use it within one transaction only: the event must not change while it is in use.
+    """
+
+    def __init__(self, registrations: Iterable[Registration]) -> None:
+        self._registrations = list(registrations)
+        self._last: dict[int, int] | None = None  # read when the first invitation needs it
+        self._files: dict[tuple, bytes] = {}
+
+    def next_sequence(self, registration: Registration) -> int:
+        if self._last is None:
+            self._last = services.last_sent(r.id for r in self._registrations)
+        sequence = services.next_after(registration.event, self._last.get(registration.id))
+        self._last[registration.id] = sequence
+        return sequence
+
+    def build(self, event: Event, language: str, sequence: int, method: ical.Method,
+              now: datetime) -> bytes:
+        key = (event.id, language, sequence, method, now)
+        if key not in self._files:
+            self._files[key] = _build(event, language, sequence, method, now)
+        return self._files[key]
 
 
 def parts(message: mail.OutboxMessage) -> list[mail.Part]:
