@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 
 from eventhub import mail
 from eventhub.calendar import ical, services
@@ -113,34 +113,41 @@ class InviteBatch:
 
 def parts(message: mail.OutboxMessage) -> list[mail.Part]:
     """The ``mail.register_parts`` provider: runs while sending, in the sender's context."""
-    found = _stored_invite(message.id)
-    if found is None:
+    stored = _stored_invite(message.id)
+    if stored is None:
         return []
-    invite, registration = found
-    attendee = ical.Attendee(email=message.to_address,
-                             name=registration.full_name if registration else "",
-                             partstat=invite.partstat)
-    ics, method = invite.ics.encode("utf-8"), invite.method
-    content = ical.add_attendee(ics, attendee)
+    # The name as the registration writes it (a transient object, never in a session);
+    # none once the person's data has been erased.
+    name = Registration(first_name=stored.first_name, last_name=stored.last_name).full_name
+    attendee = ical.Attendee(email=message.to_address, name=name, partstat=stored.partstat)
+    content = ical.add_attendee(stored.ics.encode("utf-8"), attendee)
     return [
-        mail.Part(content, "text", "calendar", params={"method": method, "charset": "UTF-8"},
-                  alternative=True),
+        mail.Part(content, "text", "calendar",
+                  params={"method": stored.method, "charset": "UTF-8"}, alternative=True),
         mail.Part(content, "application", "ics", filename=ATTACHMENT_NAME),
     ]
 
 
-def _stored_invite(message_id: int) -> tuple[CalendarInvite, Registration | None] | None:
-    """The message's invitation and its person (gone after erasure), in one query.
+_invites, _registrations = CalendarInvite.__table__, Registration.__table__
+# Core, built once: this runs for every invitation sent, and an ORM session with entities
+# costs more than the rest of adding the attendee.
+_STORED_INVITE = (
+    select(_invites.c.ics, _invites.c.method, _invites.c.partstat,
+           _registrations.c.first_name, _registrations.c.last_name)
+    .select_from(_invites.outerjoin(_registrations,
+                                    _registrations.c.id == _invites.c.registration_id))
+    .where(_invites.c.outbox_message_id == bindparam("message_id")))
+
+
+def _stored_invite(message_id: int) -> Row | None:
+    """The message's invitation and its person's name, in one query.
 
     A short read-only session of its own, so that a sender loop keeps no transaction open;
     on SQLite a deferred one, which takes no write lock.
     """
     with db.session.session_factory() as session:
-        session.connection(execution_options={"sqlite_begin": "DEFERRED"})
-        return session.execute(
-            select(CalendarInvite, Registration)
-            .outerjoin(Registration, Registration.id == CalendarInvite.registration_id)
-            .where(CalendarInvite.outbox_message_id == message_id)).first()
+        connection = session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+        return connection.execute(_STORED_INVITE, {"message_id": message_id}).first()
 
 
 for _kind in KINDS:
