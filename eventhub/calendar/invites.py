@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Row, bindparam, insert, select
 
 from eventhub import mail
 from eventhub.calendar import ical, services
@@ -65,12 +65,14 @@ def attach(message: mail.OutboxMessage, registration: Registration, now: datetim
     else:
         sequence = batch.next_sequence(registration)
         ics = batch.build(event, registration.language, sequence, method, now)
-    db.session.add(CalendarInvite(outbox_message_id=message.id,
-                                  registration_id=registration.id, method=method.value,
-                                  sequence=sequence, partstat=partstat,
-                                  ics=ics.decode("utf-8")))
-    if batch is None:  # a batch keeps its own ledger: the row can wait for the next flush
+    row = {"outbox_message_id": message.id, "registration_id": registration.id,
+           "method": method.value, "sequence": sequence, "partstat": partstat,
+           "ics": ics.decode("utf-8")}
+    if batch is None:
+        db.session.add(CalendarInvite(**row))
         db.session.flush()
+    else:
+        batch.add(row)
 
 
 def _build(event: Event, language: str, sequence: int, method: ical.Method,
@@ -88,6 +90,7 @@ class InviteBatch:
     people's files differ only by what goes into ``_build``: their SEQUENCE, language and
     method. Each distinct file is built once, and the SEQUENCEs already sent to everybody
     in the batch are read in one query; the batch then keeps that ledger up to date itself.
+    The rows are written together by ``write``, in the same transaction as the messages.
     Use it within one transaction only: the event must not change while it is in use.
     """
 
@@ -95,6 +98,16 @@ class InviteBatch:
         self._registrations = list(registrations)
         self._last: dict[int, int] | None = None  # read when the first invitation needs it
         self._files: dict[tuple, bytes] = {}
+        self._rows: list[dict] = []
+
+    def add(self, row: dict) -> None:
+        self._rows.append(row)
+
+    def write(self) -> None:
+        """Insert the invitations added so far, in one statement (before the commit)."""
+        if self._rows:
+            db.session.execute(insert(CalendarInvite), self._rows)
+            self._rows = []
 
     def next_sequence(self, registration: Registration) -> int:
         if self._last is None:

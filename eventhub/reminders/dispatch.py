@@ -168,6 +168,7 @@ def _queue_batch(rule_id: int, now: datetime, limit: int, report: RunReport) -> 
         batch = invites.InviteBatch(people.values())
         outcomes = [_queue_one(rule, people.get(reg_id), delivery_id, now, report, batch)
                     for delivery_id, reg_id in claimed]
+        batch.write()
         db.session.execute(update(ReminderDelivery), outcomes)
         db.session.commit()
     except Exception:
