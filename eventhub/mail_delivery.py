@@ -27,7 +27,8 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -163,7 +164,7 @@ def _deliver_batch(batch: list[OutboxMessage], now: datetime, lease_until: datet
     # Measured from the claim, so that a slow connect counts against the lease too.
     stop_at = time.monotonic() + (current_app.config["MAIL_LEASE_SECONDS"]
                                   * LEASE_SHARE_FOR_SENDING)
-    with _Outcomes(now, lease_until, report) as outcomes:
+    with _Outcomes(now, lease_until, report) as outcomes, _loaded(batch):
         try:
             with open_transport(current_app) as transport:
                 _send_pending(transport, pending, stop_at, outcomes)
@@ -175,6 +176,30 @@ def _deliver_batch(batch: list[OutboxMessage], now: datetime, lease_until: datet
             while pending:
                 outcomes.failure(pending.popleft(), str(exc))
         outcomes.release(pending)
+
+
+# Part providers (``mail.register_parts``) run once per message; a loader lets one read
+# what a whole claimed batch needs in one go, e.g. every message's invitation.
+BatchLoader = Callable[[list[OutboxMessage]], AbstractContextManager[object]]
+_batch_loaders: list[BatchLoader] = []
+
+
+def register_batch_loader(loader: BatchLoader) -> None:
+    """``loader(batch)`` is entered before the first message of a claimed batch is built
+    and left after the last one. Providers must still work without it (a message built
+    elsewhere, or a loader that failed), and give the same parts either way."""
+    _batch_loaders.append(loader)
+
+
+@contextmanager
+def _loaded(batch: list[OutboxMessage]) -> Iterator[None]:
+    with ExitStack() as stack:
+        for loader in _batch_loaders:
+            try:
+                stack.enter_context(loader(batch))
+            except Exception:  # only slower without it: the providers read per message
+                log.exception("loading ahead for %d outbox messages failed", len(batch))
+        yield
 
 
 def _send_pending(transport, pending: deque[OutboxMessage], stop_at: float,

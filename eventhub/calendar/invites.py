@@ -16,12 +16,14 @@ Mail turn into an invitation with a calendar preview) and as an ``invite.ics`` a
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 
-from sqlalchemy import Row, bindparam, insert, select
+from sqlalchemy import Row, Select, bindparam, insert, select
 
-from eventhub import mail
+from eventhub import mail, mail_delivery
 from eventhub.calendar import ical, services
 from eventhub.calendar.models import CalendarInvite
 from eventhub.events.models import Event
@@ -148,20 +150,51 @@ _STORED_INVITE = (
     select(_invites.c.ics, _invites.c.method, _invites.c.partstat,
            _registrations.c.first_name, _registrations.c.last_name)
     .select_from(_invites.outerjoin(_registrations,
-                                    _registrations.c.id == _invites.c.registration_id))
-    .where(_invites.c.outbox_message_id == bindparam("message_id")))
+                                    _registrations.c.id == _invites.c.registration_id)))
+_ONE_STORED_INVITE = _STORED_INVITE.where(
+    _invites.c.outbox_message_id == bindparam("message_id"))
+
+
+# The invitations of the batch being sent (message id -> row, None: no invitation).
+_loaded_ahead: ContextVar[dict[int, Row | None] | None] = ContextVar(
+    "invites_loaded_ahead", default=None)
 
 
 def _stored_invite(message_id: int) -> Row | None:
-    """The message's invitation and its person's name, in one query.
+    """The message's invitation and its person's name: read ahead with the batch, or else
+    in one query of its own."""
+    loaded = _loaded_ahead.get()
+    if loaded is not None and message_id in loaded:
+        return loaded[message_id]
+    rows = _read(_ONE_STORED_INVITE, {"message_id": message_id})
+    return rows[0] if rows else None
 
-    A short read-only session of its own, so that a sender loop keeps no transaction open;
-    on SQLite a deferred one, which takes no write lock.
-    """
+
+@contextmanager
+def _load_ahead(batch: list[mail.OutboxMessage]) -> Iterator[None]:
+    """The ``mail_delivery`` batch loader: one query for every invitation of the batch.
+    What a person's name is at the start of the batch is what their messages carry."""
+    ids = [m.id for m in batch if m.kind in KINDS]
+    loaded: dict[int, Row | None] = dict.fromkeys(ids)
+    if ids:
+        for row in _read(_STORED_INVITE.add_columns(_invites.c.outbox_message_id)
+                         .where(_invites.c.outbox_message_id.in_(ids))):
+            loaded[row.outbox_message_id] = row
+    token = _loaded_ahead.set(loaded)
+    try:
+        yield
+    finally:
+        _loaded_ahead.reset(token)
+
+
+def _read(statement: Select, parameters: dict | None = None) -> list[Row]:
+    """A short read-only session of its own, so that a sender loop keeps no transaction
+    open; on SQLite a deferred one, which takes no write lock."""
     with db.session.session_factory() as session:
         connection = session.connection(execution_options={"sqlite_begin": "DEFERRED"})
-        return connection.execute(_STORED_INVITE, {"message_id": message_id}).first()
+        return connection.execute(statement, parameters).all()
 
 
 for _kind in KINDS:
     mail.register_parts(_kind, parts)
+mail_delivery.register_batch_loader(_load_ahead)
