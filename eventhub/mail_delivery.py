@@ -36,7 +36,7 @@ from email.utils import parseaddr
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from eventhub import timeutil
@@ -255,20 +255,26 @@ class _Outcomes:
     committed before the next message is handed to the server: a crash loses nothing, and
     only the message in flight may go out twice.
 
-    One session serves the whole batch and each outcome is a prepared Core UPDATE: a new
-    ORM session and statement per message cost more than sending it. Between two outcomes
-    the session holds no transaction (and so no lock) while the next message is sent.
+    One connection serves the whole batch and each outcome is a prepared Core UPDATE: a
+    new ORM session, pooled connection and statement per message cost more than sending
+    it. Between two outcomes the connection holds no transaction (and so no lock) while
+    the next message is sent.
     """
 
     def __init__(self, now: datetime, lease_until: datetime, report: DeliveryReport) -> None:
         self.now, self.lease_until, self.report = now, lease_until, report
-        self.session = _session()
 
     def __enter__(self) -> _Outcomes:
+        # The app's engine; or, in tests, a connection inside the test's transaction, which
+        # each outcome then joins with a savepoint, as the app's sessions do.
+        bind = db.engine
+        self._own = isinstance(bind, Engine)
+        self.connection: Connection = bind.connect() if self._own else bind
         return self
 
     def __exit__(self, *exc_info) -> None:
-        self.session.close()
+        if self._own:
+            self.connection.close()
 
     def sent(self, message: OutboxMessage) -> None:
         self._record(message, "sent", status=MessageStatus.SENT, sent_at=self.now,
@@ -290,8 +296,8 @@ class _Outcomes:
 
     def _record(self, message: OutboxMessage, counter: str, **values) -> None:
         """Write the outcome and commit it, if the claim is still ours."""
-        with self.session.begin():
-            result = self.session.connection().execute(
+        with self._transaction():
+            result = self.connection.execute(
                 _OUTCOME, {"_id": message.id, "_lease": self.lease_until, "lease_until": None,
                            **values})
         if result.rowcount != 1:
@@ -304,15 +310,19 @@ class _Outcomes:
         """Give back claimed messages that were not tried, without counting an attempt."""
         if not pending:
             return
-        with self.session.begin():
-            result = self.session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_([m.id for m in pending]),
-                       OutboxMessage.status == MessageStatus.SENDING,
-                       OutboxMessage.lease_until == self.lease_until)
-                .values(status=MessageStatus.QUEUED, lease_until=None)
-                .execution_options(synchronize_session=False))
+        with self._transaction():
+            result = self.connection.execute(
+                _outbox.update()
+                .where(_outbox.c.id.in_([m.id for m in pending]),
+                       _outbox.c.status == MessageStatus.SENDING,
+                       _outbox.c.lease_until == self.lease_until)
+                .values(status=MessageStatus.QUEUED, lease_until=None))
         self.report.released += result.rowcount
+
+    def _transaction(self):
+        if self.connection.in_transaction():
+            return self.connection.begin_nested()
+        return self.connection.begin()
 
 
 # -- dispatch: a sender thread per process, and the CLI ------------------------------------
