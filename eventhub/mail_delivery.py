@@ -27,7 +27,8 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -35,7 +36,7 @@ from email.utils import parseaddr
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from eventhub import timeutil
@@ -163,21 +164,46 @@ def _deliver_batch(batch: list[OutboxMessage], now: datetime, lease_until: datet
     # Measured from the claim, so that a slow connect counts against the lease too.
     stop_at = time.monotonic() + (current_app.config["MAIL_LEASE_SECONDS"]
                                   * LEASE_SHARE_FOR_SENDING)
-    try:
-        with open_transport(current_app) as transport:
-            _send_pending(transport, pending, stop_at, now, lease_until, report)
-    except TransportDown as exc:
-        # No connection, or it broke: nothing still pending reached the server. Each counts
-        # a failed attempt, so an outage backs off instead of hammering the server.
-        log.warning("mail server unavailable, %d message(s) will be retried: %s",
-                    len(pending), exc)
-        while pending:
-            _record_failure(pending.popleft(), now, lease_until, str(exc), report)
-    _release(pending, lease_until, report)
+    with _Outcomes(now, lease_until, report) as outcomes, _loaded(batch):
+        try:
+            with open_transport(current_app) as transport:
+                _send_pending(transport, pending, stop_at, outcomes)
+        except TransportDown as exc:
+            # No connection, or it broke: nothing still pending reached the server. Each
+            # counts a failed attempt, so an outage backs off instead of hammering it.
+            log.warning("mail server unavailable, %d message(s) will be retried: %s",
+                        len(pending), exc)
+            while pending:
+                outcomes.failure(pending.popleft(), str(exc))
+        outcomes.release(pending)
 
 
-def _send_pending(transport, pending: deque[OutboxMessage], stop_at: float, now: datetime,
-                  lease_until: datetime, report: DeliveryReport) -> None:
+# Part providers (``mail.register_parts``) run once per message; a loader lets one read
+# what a whole claimed batch needs in one go, e.g. every message's invitation.
+BatchLoader = Callable[[list[OutboxMessage]], AbstractContextManager[object]]
+_batch_loaders: list[BatchLoader] = []
+
+
+def register_batch_loader(loader: BatchLoader) -> None:
+    """``loader(batch)`` is entered before the first message of a claimed batch is built
+    and left after the last one. Providers must still work without it (a message built
+    elsewhere, or a loader that failed), and give the same parts either way."""
+    _batch_loaders.append(loader)
+
+
+@contextmanager
+def _loaded(batch: list[OutboxMessage]) -> Iterator[None]:
+    with ExitStack() as stack:
+        for loader in _batch_loaders:
+            try:
+                stack.enter_context(loader(batch))
+            except Exception:  # only slower without it: the providers read per message
+                log.exception("loading ahead for %d outbox messages failed", len(batch))
+        yield
+
+
+def _send_pending(transport, pending: deque[OutboxMessage], stop_at: float,
+                  outcomes: _Outcomes) -> None:
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
     envelope_from = parseaddr(sender)[1]
     first = True
@@ -190,11 +216,10 @@ def _send_pending(transport, pending: deque[OutboxMessage], stop_at: float, now:
             pending.appendleft(message)  # not handed over: fails with the rest
             raise
         if error is None:
-            _record_outcome(message, lease_until, report, "sent", status=MessageStatus.SENT,
-                            sent_at=now, last_error=None)
+            outcomes.sent(message)
         else:
             text, permanent = error
-            _record_failure(message, now, lease_until, text, report, permanent=permanent)
+            outcomes.failure(message, text, permanent=permanent)
 
 
 def _send_one(transport, message: OutboxMessage, sender: str,
@@ -216,55 +241,88 @@ def _send_one(transport, message: OutboxMessage, sender: str,
 
 # -- recording -------------------------------------------------------------------------
 
-def _record_failure(message: OutboxMessage, now: datetime, lease_until: datetime, error: str,
-                    report: DeliveryReport, *, permanent: bool = False) -> None:
-    config = current_app.config
-    attempts = message.attempts + 1
-    values = {"attempts": attempts, "last_error": error[:1000]}
-    if permanent or attempts >= config["MAIL_MAX_ATTEMPTS"]:
-        log.error("giving up on outbox message %s after %d attempt(s): %s",
-                  message.id, attempts, error)
-        _record_outcome(message, lease_until, report, "failed", status=MessageStatus.FAILED,
-                        **values)
-        return
-    delay = retry_delay(attempts, config["MAIL_RETRY_BASE_SECONDS"],
-                        config["MAIL_RETRY_MAX_SECONDS"])
-    _record_outcome(message, lease_until, report, "retried", status=MessageStatus.QUEUED,
-                    next_attempt_at=now + delay, **values)
+_outbox = OutboxMessage.__table__
+# Core, built once: the outcome of one message while the claim is still ours. The SET
+# columns come with each call's parameters (``_id`` and ``_lease`` are only compared).
+_OUTCOME = (_outbox.update()
+            .where(_outbox.c.id == bindparam("_id"),
+                   _outbox.c.status == MessageStatus.SENDING,
+                   _outbox.c.lease_until == bindparam("_lease")))
 
 
-def _record_outcome(message: OutboxMessage, lease_until: datetime, report: DeliveryReport,
-                    counter: str, **values) -> None:
-    """Write the outcome in a transaction of its own, if the claim is still ours."""
-    with _session() as session, session.begin():
-        result = session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message.id,
-                   OutboxMessage.status == MessageStatus.SENDING,
-                   OutboxMessage.lease_until == lease_until)
-            .values(lease_until=None, **values)
-            .execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        log.warning("outbox message %s: claim expired before its outcome (%s) was recorded",
-                    message.id, counter)
-        return
-    setattr(report, counter, getattr(report, counter) + 1)
+class _Outcomes:
+    """Records the outcomes of one claimed batch, each in a transaction of its own that is
+    committed before the next message is handed to the server: a crash loses nothing, and
+    only the message in flight may go out twice.
 
+    One connection serves the whole batch and each outcome is a prepared Core UPDATE: a
+    new ORM session, pooled connection and statement per message cost more than sending
+    it. Between two outcomes the connection holds no transaction (and so no lock) while
+    the next message is sent.
+    """
 
-def _release(pending: deque[OutboxMessage], lease_until: datetime,
-             report: DeliveryReport) -> None:
-    """Give back claimed messages that were not tried, without counting an attempt."""
-    if not pending:
-        return
-    with _session() as session, session.begin():
-        result = session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_([m.id for m in pending]),
-                   OutboxMessage.status == MessageStatus.SENDING,
-                   OutboxMessage.lease_until == lease_until)
-            .values(status=MessageStatus.QUEUED, lease_until=None)
-            .execution_options(synchronize_session=False))
-    report.released += result.rowcount
+    def __init__(self, now: datetime, lease_until: datetime, report: DeliveryReport) -> None:
+        self.now, self.lease_until, self.report = now, lease_until, report
+
+    def __enter__(self) -> _Outcomes:
+        # The app's engine; or, in tests, a connection inside the test's transaction, which
+        # each outcome then joins with a savepoint, as the app's sessions do.
+        bind = db.engine
+        self._own = isinstance(bind, Engine)
+        self.connection: Connection = bind.connect() if self._own else bind
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._own:
+            self.connection.close()
+
+    def sent(self, message: OutboxMessage) -> None:
+        self._record(message, "sent", status=MessageStatus.SENT, sent_at=self.now,
+                     last_error=None)
+
+    def failure(self, message: OutboxMessage, error: str, *, permanent: bool = False) -> None:
+        config = current_app.config
+        attempts = message.attempts + 1
+        values = {"attempts": attempts, "last_error": error[:1000]}
+        if permanent or attempts >= config["MAIL_MAX_ATTEMPTS"]:
+            log.error("giving up on outbox message %s after %d attempt(s): %s",
+                      message.id, attempts, error)
+            self._record(message, "failed", status=MessageStatus.FAILED, **values)
+            return
+        delay = retry_delay(attempts, config["MAIL_RETRY_BASE_SECONDS"],
+                            config["MAIL_RETRY_MAX_SECONDS"])
+        self._record(message, "retried", status=MessageStatus.QUEUED,
+                     next_attempt_at=self.now + delay, **values)
+
+    def _record(self, message: OutboxMessage, counter: str, **values) -> None:
+        """Write the outcome and commit it, if the claim is still ours."""
+        with self._transaction():
+            result = self.connection.execute(
+                _OUTCOME, {"_id": message.id, "_lease": self.lease_until, "lease_until": None,
+                           **values})
+        if result.rowcount != 1:
+            log.warning("outbox message %s: claim expired before its outcome (%s) was "
+                        "recorded", message.id, counter)
+            return
+        setattr(self.report, counter, getattr(self.report, counter) + 1)
+
+    def release(self, pending: deque[OutboxMessage]) -> None:
+        """Give back claimed messages that were not tried, without counting an attempt."""
+        if not pending:
+            return
+        with self._transaction():
+            result = self.connection.execute(
+                _outbox.update()
+                .where(_outbox.c.id.in_([m.id for m in pending]),
+                       _outbox.c.status == MessageStatus.SENDING,
+                       _outbox.c.lease_until == self.lease_until)
+                .values(status=MessageStatus.QUEUED, lease_until=None))
+        self.report.released += result.rowcount
+
+    def _transaction(self):
+        if self.connection.in_transaction():
+            return self.connection.begin_nested()
+        return self.connection.begin()
 
 
 # -- dispatch: a sender thread per process, and the CLI ------------------------------------

@@ -121,12 +121,47 @@ def build_personal(event: Event, settings: Settings, personal: Personal, *, stam
 
 
 def add_attendee(ics: bytes, attendee: Attendee) -> bytes:
-    """The same file with ``attendee`` added to its event (invitations are stored without
-    the person, so that erasing their data leaves nothing behind)."""
-    calendar = Calendar.from_ical(ics)
-    for component in calendar.walk("VEVENT"):
-        component.add("ATTENDEE", _attendee(attendee))
-    return calendar.to_ical()
+    """The same file with ``attendee`` added to its events (invitations are stored without
+    the person, so that erasing their data leaves nothing behind).
+
+    Runs for every invitation sent, so the line is inserted as text instead of parsing and
+    writing the whole file again: the bytes are those icalendar writes after adding the
+    property (tests/calendar/test_attendee.py compares them). icalendar itself makes the
+    line (escaping and quoting of the name, RFC 6868), ``_fold`` folds it.
+    """
+    line = _fold(_attendee_line(attendee))[:-2]
+    out, in_vevent = [], False
+    for physical in ics.split(b"\r\n"):
+        if in_vevent and not physical.startswith((b" ", b"\t")) and \
+                _attendee_goes_before(_property_name(physical)):
+            out.append(line)
+            in_vevent = False
+        in_vevent = in_vevent or physical == b"BEGIN:VEVENT"
+        out.append(physical)
+    return b"\r\n".join(out)
+
+
+def _attendee_line(attendee: Attendee) -> str:
+    component = VEvent()
+    component.add("ATTENDEE", _attendee(attendee))
+    return component.content_line("ATTENDEE", component["ATTENDEE"])
+
+
+_PROPERTY_NAME = re.compile(rb"[A-Za-z0-9-]*")
+_VEVENT_FIRST = frozenset(VEvent.canonical_order)
+
+
+def _property_name(line: bytes) -> str:
+    return _PROPERTY_NAME.match(line).group().decode("ascii").upper()
+
+
+def _attendee_goes_before(name: str) -> bool:
+    """Where icalendar writes a VEVENT's properties: the canonical ones (SUMMARY, DTSTART,
+    …, SEQUENCE) first, the others in alphabetical order, then the subcomponents (VALARM).
+    ATTENDEE goes after other ATTENDEEs, before the first property that follows it in
+    that order, or else before BEGIN (of a VALARM) or END (of the VEVENT), which both
+    sort after it too."""
+    return name not in _VEVENT_FIRST and name > "ATTENDEE"
 
 
 def vevent(event: Event, settings: Settings, *, stamp: datetime,

@@ -3,6 +3,7 @@ builder in ``ical``, the SEQUENCE each participant's copy carries, and the names
 subscription links of feeds (``feeds``)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -75,14 +76,27 @@ def _last_sent(registration: Registration) -> int | None:
                              .where(CalendarInvite.registration_id == registration.id))
 
 
+def last_sent(registration_ids: Iterable[int]) -> dict[int, int]:
+    """The highest SEQUENCE sent so far to each of these registrations (none: not in it),
+    in one query: what ``next_after`` needs for a whole batch of invitations."""
+    return dict(db.session.execute(
+        select(CalendarInvite.registration_id, func.max(CalendarInvite.sequence))
+        .where(CalendarInvite.registration_id.in_(list(registration_ids)))
+        .group_by(CalendarInvite.registration_id)).all())
+
+
 def current_sequence(registration: Registration) -> int:
     last = _last_sent(registration)
     return max(registration.event.sequence, last if last is not None else 0)
 
 
 def next_sequence(registration: Registration) -> int:
-    last = _last_sent(registration)
-    return max(registration.event.sequence, last + 1 if last is not None else 0)
+    return next_after(registration.event, _last_sent(registration))
+
+
+def next_after(event: Event, last: int | None) -> int:
+    """The SEQUENCE of the next invitation to someone whose last one carried ``last``."""
+    return max(event.sequence, last + 1 if last is not None else 0)
 
 
 # -- "Add to calendar" links ---------------------------------------------------------------

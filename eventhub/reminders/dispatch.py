@@ -21,6 +21,7 @@ from sqlalchemy import String, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from eventhub.attendance.models import WALK_IN
+from eventhub.calendar import invites
 from eventhub.db import UTCDateTime
 from eventhub.events.models import Event, EventStatus
 from eventhub.extensions import db
@@ -164,8 +165,10 @@ def _queue_batch(rule_id: int, now: datetime, limit: int, report: RunReport) -> 
         rule = db.session.get(ReminderRule, rule_id)
         people = {r.id: r for r in db.session.scalars(
             select(Registration).where(Registration.id.in_([r for _, r in claimed])))}
-        outcomes = [_queue_one(rule, people.get(reg_id), delivery_id, now, report)
+        batch = invites.InviteBatch(people.values())
+        outcomes = [_queue_one(rule, people.get(reg_id), delivery_id, now, report, batch)
                     for delivery_id, reg_id in claimed]
+        batch.write()
         db.session.execute(update(ReminderDelivery), outcomes)
         db.session.commit()
     except Exception:
@@ -175,14 +178,14 @@ def _queue_batch(rule_id: int, now: datetime, limit: int, report: RunReport) -> 
 
 
 def _queue_one(rule: ReminderRule, registration: Registration | None, delivery_id: int,
-               now: datetime, report: RunReport) -> dict:
+               now: datetime, report: RunReport, batch: invites.InviteBatch) -> dict:
     if registration is None or registration.status is not RegistrationStatus.CONFIRMED \
             or registration.email is None:
         report.skipped += 1
         return {"id": delivery_id, "state": DeliveryState.SKIPPED,
                 "last_error": "registration no longer confirmed"}
     try:
-        message = mails.queue(rule, registration, now)
+        message = mails.queue(rule, registration, now, batch)
     except Exception as exc:  # a template or data problem: recorded, the rest goes on
         log.exception("reminder %s for registration %s failed", rule.id, registration.id)
         report.failed += 1

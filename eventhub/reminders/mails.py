@@ -43,12 +43,14 @@ def context(rule: ReminderRule, registration: Registration) -> dict:
     }
 
 
-def queue(rule: ReminderRule, registration: Registration, now: datetime) -> mail.OutboxMessage:
+def queue(rule: ReminderRule, registration: Registration, now: datetime,
+          batch: invites.InviteBatch | None = None) -> mail.OutboxMessage:
+    """``batch``: the invitations of the reminders queued in the same transaction."""
     message = mail.queue(registration.email, TEMPLATE, context(rule, registration),
                          language=registration.language, now=now,
                          registration_id=registration.id)
     if rule.kind is not ReminderKind.AFTER_END:  # after the end, no calendar entry to update
-        invites.attach(message, registration, now)
+        invites.attach(message, registration, now, batch)
     return message
 
 

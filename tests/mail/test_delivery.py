@@ -17,7 +17,7 @@ from eventhub.mail import MessageStatus, OutboxMessage
 from eventhub.mail_delivery import (
     DeliveryReport,
     _claim,
-    _record_outcome,
+    _Outcomes,
     deliver_due,
     retry_delay,
 )
@@ -255,8 +255,8 @@ def test_a_sender_whose_claim_was_taken_over_cannot_record_an_outcome(
     assert slow.id == late.id
 
     report = DeliveryReport()
-    _record_outcome(slow, t0 + lease, report, "retried", status=MessageStatus.QUEUED,
-                    attempts=1)
+    with _Outcomes(t0, t0 + lease, report) as outcomes:
+        outcomes.failure(slow, "421 timeout")
 
     assert report.retried == 0
     [row] = outbox(db_session)
