@@ -188,6 +188,7 @@ def register(event_id: int, applicant: Applicant, now: datetime, *,
     _check_open(event, now, source)
     answers = _check_applicant(event, applicant, source)
     email = normalize_email(applicant.email)
+    verified = source != "form" or not event.double_opt_in
     for last_try in (False, True):
         existing = _find(event, email)
         if existing is not None and not existing.is_active:
@@ -199,13 +200,13 @@ def register(event_id: int, applicant: Applicant, now: datetime, *,
             notify.existing(existing, now)
             return Outcome(existing, created=False)
         registration = existing or Registration(event_id=event.id, email=email)
-        if _write_unlocked(event, registration, applicant, answers, source, now):
+        if _write_unlocked(event, registration, applicant, answers, source, now,
+                           verified=verified):
             break
         if last_try:  # refused twice: not the race below, a real fault
             raise RuntimeError(f"cannot write the registration of event {event_id}")
         # Refused by the unique constraint: the same address was registered at this very
         # moment (a double click); the next lookup finds that registration.
-    verified = source != "form" or not event.double_opt_in
     message = notify.registered(registration, now)  # rendered before the lock
     suggested = registration.status
     event = lock_event(event_id)  # reloads the event: it may have changed meanwhile
@@ -220,10 +221,10 @@ def register(event_id: int, applicant: Applicant, now: datetime, *,
 
 
 def _write_unlocked(event: Event, registration: Registration, applicant: Applicant,
-                    answers: list[Answer], source: str, now: datetime) -> bool:
+                    answers: list[Answer], source: str, now: datetime, *,
+                    verified: bool) -> bool:
     """Fill and write the registration with the outcome the count suggests (a waiting-list
     number is drawn only under the lock). False if the unique constraint refused it."""
-    verified = source != "form" or not event.double_opt_in
     with db.session.no_autoflush:
         _fill(registration, applicant, answers, source, now)
         _place(event, registration, now, verified=verified, locked=False)
