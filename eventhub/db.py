@@ -5,9 +5,9 @@ import enum
 import sqlite3
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Enum, MetaData, event
+from sqlalchemy import DateTime, Enum, MetaData, Select, event
 from sqlalchemy.engine import Dialect, Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -99,3 +99,13 @@ def _sqlite_begin(connection) -> None:
     if connection.dialect.name == "sqlite":
         mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
         connection.exec_driver_sql(f"BEGIN {'DEFERRED' if mode == 'DEFERRED' else 'IMMEDIATE'}")
+
+
+def for_update(query: Select, session: Session, **options) -> Select:
+    """``query`` with row locks (``SELECT … FOR UPDATE``; ``options`` as for
+    ``with_for_update``: ``of``, ``key_share``, ``skip_locked``) where the database has
+    them. SQLite has none and needs none: its writing transactions run one at a time
+    (``BEGIN IMMEDIATE``, above)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return query
+    return query.with_for_update(**options)

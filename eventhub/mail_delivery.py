@@ -40,6 +40,7 @@ from sqlalchemy import Connection, Engine, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from eventhub import timeutil
+from eventhub.db import for_update
 from eventhub.extensions import db
 from eventhub.mail import (
     InvalidMessage,
@@ -142,9 +143,7 @@ def _claim(now: datetime, lease_until: datetime, limit: int) -> list[OutboxMessa
     with _session() as session, session.begin():
         due_ids = (select(OutboxMessage.id).where(_due(now))
                    .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit))
-        if session.get_bind().dialect.name == "postgresql":
-            due_ids = due_ids.with_for_update(skip_locked=True)
-        ids = session.scalars(due_ids).all()
+        ids = session.scalars(for_update(due_ids, session, skip_locked=True)).all()
         if not ids:
             return []
         claimed = session.scalars(

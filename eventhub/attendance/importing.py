@@ -26,6 +26,7 @@ from eventhub.attendance.models import (
     ImportStatus,
 )
 from eventhub.auth.models import User
+from eventhub.db import for_update
 from eventhub.errors import RuleViolation
 from eventhub.events.models import Event
 from eventhub.extensions import db
@@ -187,9 +188,7 @@ def _locked(record: AttendanceImport) -> AttendanceImport:
     (SQLite serialises writers anyway: every transaction begins IMMEDIATE)."""
     query = (select(AttendanceImport).where(AttendanceImport.id == record.id)
              .execution_options(populate_existing=True))
-    if db.session.get_bind().dialect.name != "sqlite":
-        query = query.with_for_update()
-    return db.session.scalar(query)
+    return db.session.scalar(for_update(query, db.session))
 
 
 def _mark(registration_id: int, row: Row) -> services.Mark:

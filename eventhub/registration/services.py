@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
 from eventhub import mail
+from eventhub.db import for_update
 from eventhub.errors import RuleViolation
 from eventhub.events.models import Event, EventStatus
 from eventhub.extensions import db
@@ -81,9 +82,7 @@ def lock_event(event_id: int) -> Event | None:
     query = (select(Event).where(Event.id == event_id)
              .options(lazyload(Event.organization))  # no join while others wait
              .execution_options(populate_existing=True))
-    if db.session.get_bind().dialect.name != "sqlite":
-        query = query.with_for_update(of=Event, key_share=True)
-    return db.session.scalar(query)
+    return db.session.scalar(for_update(query, db.session, of=Event, key_share=True))
 
 
 def closed_reason(event: Event, now: datetime) -> str | None:
@@ -166,9 +165,8 @@ def _find(event: Event, email: str, *, lock: bool = False) -> Registration | Non
     query = select(Registration).where(Registration.event_id == event.id,
                                        Registration.email == email)
     if lock:
-        query = query.execution_options(populate_existing=True)
-        if db.session.get_bind().dialect.name != "sqlite":
-            query = query.with_for_update(of=Registration)
+        query = for_update(query.execution_options(populate_existing=True), db.session,
+                           of=Registration)
     return db.session.scalar(query)
 
 

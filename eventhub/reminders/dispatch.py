@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from eventhub.attendance.models import WALK_IN
 from eventhub.calendar import invites
-from eventhub.db import UTCDateTime
+from eventhub.db import UTCDateTime, for_update
 from eventhub.events.models import Event, EventStatus
 from eventhub.extensions import db
 from eventhub.mail import describe_error
@@ -141,9 +141,7 @@ def _claim(rule_id: int, now: datetime, limit: int) -> list[tuple[int, int]]:
                   .where(ReminderDelivery.rule_id == rule_id,
                          ReminderDelivery.state == DeliveryState.SCHEDULED)
                   .order_by(ReminderDelivery.id).limit(limit))
-    if db.session.get_bind().dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
-    ids = db.session.scalars(candidates).all()
+    ids = db.session.scalars(for_update(candidates, db.session, skip_locked=True)).all()
     if not ids:
         return []
     # Repeats the state condition: a row is ours only if it was still scheduled when written.
