@@ -54,27 +54,23 @@ def attach(message: mail.OutboxMessage, registration: Registration, now: datetim
            batch: InviteBatch | None = None) -> None:
     """Write the invitation for a message just queued, if its kind carries one.
 
-    ``batch``: many messages in one transaction (a reminder run) share its work.
+    ``batch``: many messages in one transaction (a reminder run) share its work; without
+    one, the invitation is a batch of its own, written at once.
     """
     invitation = _invitation(message.kind, registration)
     if invitation is None:
         return
     method, partstat = invitation
-    event = registration.event
-    if batch is None:
-        sequence = services.next_sequence(registration)
-        ics = _build(event, registration.language, sequence, method, now)
-    else:
-        sequence = batch.next_sequence(registration)
-        ics = batch.build(event, registration.language, sequence, method, now)
-    row = {"outbox_message_id": message.id, "registration_id": registration.id,
-           "method": method.value, "sequence": sequence, "partstat": partstat,
-           "ics": ics.decode("utf-8")}
-    if batch is None:
-        db.session.add(CalendarInvite(**row))
-        db.session.flush()
-    else:
-        batch.add(row)
+    own = batch is None
+    if own:
+        batch = InviteBatch([registration])
+    sequence = batch.next_sequence(registration)
+    ics = batch.build(registration.event, registration.language, sequence, method, now)
+    batch.add({"outbox_message_id": message.id, "registration_id": registration.id,
+               "method": method.value, "sequence": sequence, "partstat": partstat,
+               "ics": ics.decode("utf-8")})
+    if own:
+        batch.write()
 
 
 def _build(event: Event, language: str, sequence: int, method: ical.Method,

@@ -90,10 +90,6 @@ def current_sequence(registration: Registration) -> int:
     return max(registration.event.sequence, last if last is not None else 0)
 
 
-def next_sequence(registration: Registration) -> int:
-    return next_after(registration.event, _last_sent(registration))
-
-
 def next_after(event: Event, last: int | None) -> int:
     """The SEQUENCE of the next invitation to someone whose last one carried ``last``."""
     return max(event.sequence, last + 1 if last is not None else 0)
