@@ -241,12 +241,12 @@ def _send_one(transport, message: OutboxMessage, sender: str,
 # -- recording -------------------------------------------------------------------------
 
 _outbox = OutboxMessage.__table__
+# A claimed row is still ours while it is sending under our lease (``_lease``).
+_STILL_OURS = (_outbox.c.status == MessageStatus.SENDING,
+               _outbox.c.lease_until == bindparam("_lease"))
 # Core, built once: the outcome of one message while the claim is still ours. The SET
 # columns come with each call's parameters (``_id`` and ``_lease`` are only compared).
-_OUTCOME = (_outbox.update()
-            .where(_outbox.c.id == bindparam("_id"),
-                   _outbox.c.status == MessageStatus.SENDING,
-                   _outbox.c.lease_until == bindparam("_lease")))
+_OUTCOME = _outbox.update().where(_outbox.c.id == bindparam("_id"), *_STILL_OURS)
 
 
 class _Outcomes:
@@ -312,10 +312,9 @@ class _Outcomes:
         with self._transaction():
             result = self.connection.execute(
                 _outbox.update()
-                .where(_outbox.c.id.in_([m.id for m in pending]),
-                       _outbox.c.status == MessageStatus.SENDING,
-                       _outbox.c.lease_until == self.lease_until)
-                .values(status=MessageStatus.QUEUED, lease_until=None))
+                .where(_outbox.c.id.in_([m.id for m in pending]), *_STILL_OURS)
+                .values(status=MessageStatus.QUEUED, lease_until=None),
+                {"_lease": self.lease_until})
         self.report.released += result.rowcount
 
     def _transaction(self):
