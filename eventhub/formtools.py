@@ -3,12 +3,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 from typing import TypeVar
 
+from babel.support import Translations
 from flask import abort
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField
+from wtforms.i18n import messages_path
 
 from eventhub import i18n
 from eventhub.errors import NotPermitted, RuleViolation
@@ -17,6 +21,21 @@ from eventhub.organizations import regions
 
 T = TypeVar("T")
 LOCAL_DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
+class Form(FlaskForm):
+    """The base of eventhub's forms: a FlaskForm whose built-in WTForms messages ("This
+    field is required.") come in the page's language from a catalogue read once per
+    language; Flask-WTF would read it from disk again in every request."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _wtforms_translations(str(get_locale()))
+
+
+@lru_cache(maxsize=8)
+def _wtforms_translations(locale: str) -> Translations:
+    return Translations.load(messages_path(), [locale], domain="wtforms")
 
 
 class LocalDateTimeField(DateTimeLocalField):

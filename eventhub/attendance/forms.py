@@ -4,11 +4,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from eventhub.formtools import Form
 from eventhub.organizations.models import NOT_STATED
 
 ATTENDED, ABSENT = "attended", "absent"
@@ -19,7 +19,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     """The check-in list's name search: a GET form, so no CSRF token."""
 
     class Meta:
@@ -28,7 +28,7 @@ class SearchForm(FlaskForm):
     q = StringField(_l("Search by name"), validators=[Optional(), Length(max=200)])
 
 
-class WalkInForm(FlaskForm):
+class WalkInForm(Form):
     first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)],
                              filters=[_strip])
     last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)],
@@ -39,7 +39,7 @@ class WalkInForm(FlaskForm):
     region_code = SelectField(_l("Region"), validators=[DataRequired()], default=NOT_STATED)
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField(_l("Attendance file"), validators=[
         FileRequired(_l("Choose the file to import."))],
         description=_l("A Zoom webinar attendee report, a Microsoft Teams attendance list or "

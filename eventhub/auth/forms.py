@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
+from eventhub.formtools import Form
 
-class LoginForm(FlaskForm):
+
+class LoginForm(Form):
     # Only the shape of an address: logging in compares with stored addresses, and a full
     # check (email-validator) refuses reserved domains such as the demo's ``.invalid``.
     email = EmailField(_l("E-mail address"), validators=[
@@ -17,7 +18,7 @@ class LoginForm(FlaskForm):
     next = StringField(render_kw={"hidden": True})
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     current_password = PasswordField(_l("Current password"),
                                      validators=[DataRequired(), Length(max=1000)],
                                      render_kw={"autocomplete": "current-password"})

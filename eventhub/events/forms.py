@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -27,7 +26,7 @@ from wtforms.validators import (
 
 from eventhub import timeutil
 from eventhub.events.models import EventFormat
-from eventhub.formtools import LocalDateTimeField
+from eventhub.formtools import Form, LocalDateTimeField
 
 FORMAT_LABELS = {
     EventFormat.ONLINE_TALK: _l("Online talk"),
@@ -46,7 +45,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class EventFilterForm(FlaskForm):
+class EventFilterForm(Form):
     """The public list's filter: a GET form, so no CSRF token."""
 
     class Meta:
@@ -61,7 +60,7 @@ class EventFilterForm(FlaskForm):
         render_kw={"placeholder": "2026-06", "inputmode": "numeric"})
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     organization_id = SelectField(_l("Organization"), coerce=int,
                                   validators=[InputRequired()])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
@@ -105,7 +104,7 @@ class EventForm(FlaskForm):
         self.timezone.choices = [(z, z) for z in timeutil.common_zones()]
 
 
-class AgendaItemForm(FlaskForm):
+class AgendaItemForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     starts_local = LocalDateTimeField(_l("Start"), validators=[InputRequired()])
@@ -113,7 +112,7 @@ class AgendaItemForm(FlaskForm):
     speaker_ids = MultiCheckboxField(_l("Speakers"), coerce=int, validators=[Optional()])
 
 
-class SpeakerForm(FlaskForm):
+class SpeakerForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     role = StringField(_l("Role or job title"), validators=[Optional(), Length(max=200)])
     organization_name = StringField(_l("Organization"), validators=[Optional(),
@@ -123,5 +122,5 @@ class SpeakerForm(FlaskForm):
                                                                  Length(max=3000)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """An empty form: a button that POSTs with a CSRF token."""

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from eventhub import timeutil
 from eventhub.auth import policy
@@ -68,8 +68,8 @@ def public_event(slug: str) -> Event | None:
 def bookable_event(slug: str) -> Event | None:
     """A public event for its registration pages: with its questions, without the agenda
     and speakers that only the event page shows."""
-    return db.session.scalar(_public().where(Event.slug == slug)
-                             .options(selectinload(Event.questions)))
+    query = _public().where(Event.slug == slug).options(joinedload(Event.questions))
+    return db.session.scalars(query).unique().one_or_none()  # one statement, not two
 
 
 def organizations() -> list[Organization]:

@@ -5,7 +5,6 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -18,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from eventhub.events.forms import MultiCheckboxField
+from eventhub.formtools import Form
 from eventhub.registration.models import OrganizationSize, Question, QuestionKind
 
 SIZE_LABELS = {
@@ -36,7 +36,7 @@ def size_choices() -> list[tuple[str, str]]:
             if size is not OrganizationSize.UNSTATED]
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(Form):
     first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)],
                              render_kw={"autocomplete": "given-name"})
     last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)],
@@ -120,10 +120,10 @@ def question_fields(form: RegistrationForm, questions: list[Question]) -> list:
     return [form[f"q_{q.id}"] for q in questions]
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that POSTs with a CSRF token."""
 
 
-class EraseForm(FlaskForm):
+class EraseForm(Form):
     really = BooleanField(_l("Yes, delete my personal data for this event."),
                           validators=[DataRequired(_l("Please tick the box to confirm."))])

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from eventhub.formtools import Form
 from eventhub.registration.models import QuestionKind, RegistrationStatus
 
 STATUS_LABELS = {
@@ -32,7 +32,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class RegistrationFilterForm(FlaskForm):
+class RegistrationFilterForm(Form):
     """The list's search and status filter: a GET form, so no CSRF token."""
 
     class Meta:
@@ -48,7 +48,7 @@ class RegistrationFilterForm(FlaskForm):
                                *((s.value, label) for s, label in STATUS_LABELS.items())]
 
 
-class AddParticipantForm(FlaskForm):
+class AddParticipantForm(Form):
     first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)],
                              filters=[_strip])
     last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)],
@@ -70,7 +70,7 @@ class AddParticipantForm(FlaskForm):
         self.language.choices = list(LANGUAGE_LABELS.items())
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     label = StringField(_l("Question"), validators=[DataRequired(), Length(max=300)])
     help_text = StringField(_l("Help text (optional)"),
                             validators=[Optional(), Length(max=500)],

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from eventhub.formtools import Form
 from eventhub.reminders.models import ReminderKind
 from eventhub.reminders.services import MAX_OFFSET_MINUTES, RuleData
 
@@ -16,7 +16,7 @@ KIND_LABELS = {
 }
 
 
-class RuleForm(FlaskForm):
+class RuleForm(Form):
     kind = SelectField(_l("Kind"), validators=[DataRequired()])
     offset_minutes = IntegerField(
         _l("Minutes before the start or after the end"), default=60,

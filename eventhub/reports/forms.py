@@ -5,8 +5,9 @@ import re
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, ValidationError
+
+from eventhub.formtools import Form
 
 EVENT_ID = re.compile(r"[0-9]{1,10}")
 MAX_ID = 2**31 - 1  # an INTEGER column: larger numbers would make PostgreSQL fail
@@ -25,7 +26,7 @@ class IsoDateField(DateField):
             raise ValueError(_l("Enter a date like 2026-11-21.")) from None
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     class Meta:
         csrf = False
 

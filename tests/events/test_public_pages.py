@@ -333,3 +333,11 @@ def test_language_switch_does_not_redirect_off_site(client, target):
     assert location.netloc in ("", "localhost")
     assert location.path == "/"
     assert "evil" not in response.headers["Location"]
+
+
+def test_wtforms_own_messages_follow_the_page_language(client, make):
+    """Built-in WTForms messages come from WTForms' catalogue (read once per language)."""
+    make.event(starts_at=days_from_now(3))
+    assert "Keine gültige Auswahl" in get_ok(client, "/?region=XX&lang=de")
+    assert "Not a valid choice" in get_ok(client, "/?region=XX&lang=en")
+    assert "Keine gültige Auswahl" in get_ok(client, "/?region=XX&lang=de")

@@ -246,3 +246,26 @@ def test_answers_inside_the_choices_are_stored(client, make, db_session):
     assert response.status_code == 302
     [registration] = _registrations(db_session, event)
     assert [a.value for a in registration.answers] == ['["KI", "Cloud"]']
+
+
+def test_every_question_is_asked_in_order_and_every_answer_stored(client, make, db_session):
+    """The event and its questions come in one joined statement: all rows, in order."""
+    from eventhub.registration.models import Question, QuestionKind
+    event = make.event()
+    questions = [Question(event_id=event.id, label=label, kind=QuestionKind.SHORT_TEXT,
+                          position=position)
+                 for label, position in (("Dritte Frage", 3), ("Erste Frage", 1),
+                                         ("Zweite Frage", 2))]
+    db_session.add_all(questions)
+    db_session.flush()
+
+    page = client.get(_url(event)).get_data(as_text=True)
+    positions = [page.index(label) for label in ("Erste Frage", "Zweite Frage",
+                                                 "Dritte Frage")]
+    assert positions == sorted(positions)
+
+    answers = {f"q_{q.id}": f"Antwort {q.position}" for q in questions}
+    assert client.post(_url(event), data=_form_data(**answers)).status_code == 302
+    [registration] = _registrations(db_session, event)
+    assert sorted(a.value for a in registration.answers) == \
+        ["Antwort 1", "Antwort 2", "Antwort 3"]
