@@ -5,7 +5,9 @@ import enum
 import sqlite3
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Enum, MetaData, Select, event
+from sqlalchemy import DateTime, Enum, Insert, MetaData, Select, event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -109,3 +111,13 @@ def for_update(query: Select, session: Session, **options) -> Select:
     if session.get_bind().dialect.name == "sqlite":
         return query
     return query.with_for_update(**options)
+
+
+def insert_unless_exists(model: type, session: Session, *unique_columns: str) -> Insert:
+    """``INSERT … ON CONFLICT (unique_columns) DO NOTHING`` for ``model``: nothing is
+    written, and nothing returned, if a row with the same values exists — or is being
+    written by a transaction not yet committed, which PostgreSQL waits for. One statement
+    where a savepoint around a plain INSERT would take three."""
+    dialect_insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" \
+        else postgresql_insert
+    return dialect_insert(model).on_conflict_do_nothing(index_elements=list(unique_columns))

@@ -12,12 +12,11 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, insert, inspect, select, update
 from sqlalchemy.orm import lazyload
 
 from eventhub import mail
-from eventhub.db import for_update
+from eventhub.db import for_update, insert_unless_exists
 from eventhub.errors import RuleViolation
 from eventhub.events.models import Event, EventStatus
 from eventhub.extensions import db
@@ -177,10 +176,10 @@ def register(event_id: int, applicant: Applicant, now: datetime, *,
 
     Registrations for one event take turns on the event's row lock, so the lock is held
     only for what must be decided in turn. Before it, without the lock: the checks, the
-    duplicate lookup, the registration row with the outcome that the current count
-    suggests, and its e-mail. Under it: the count again and the final outcome — almost
-    always the one suggested; if not (the last places went meanwhile), the row and the
-    e-mail are corrected before the commit.
+    registration row with a suggested outcome (written unless the address has one
+    already; see ``_place``), and its e-mail. Under it: the count again and the final
+    outcome — almost always the one suggested; if not (the last places went meanwhile),
+    the row and the e-mail are corrected before the commit.
     """
     event = db.session.get(Event, event_id)  # the view's copy, if it loaded the event
     _check_open(event, now, source)
@@ -188,23 +187,21 @@ def register(event_id: int, applicant: Applicant, now: datetime, *,
     email = normalize_email(applicant.email)
     verified = source != "form" or not event.double_opt_in
     for last_try in (False, True):
+        registration = _insert(event, email, applicant, answers, source, now,
+                               verified=verified)
+        if registration is not None:
+            break
+        # The address has a registration for this event already, or got one at this very
+        # moment (a double click, which the INSERT waited for).
         existing = _find(event, email)
-        if existing is not None and not existing.is_active:
-            # Re-registration (rare): the event's lock first, as cancel and erase take it,
-            # then the row, so that two requests for one address take turns.
-            lock_event(event_id)
-            existing = _find(event, email, lock=True)
         if existing is not None and existing.is_active:
             notify.existing(existing, now)
             return Outcome(existing, created=False)
-        registration = existing or Registration(event_id=event.id, email=email)
-        if _write_unlocked(event, registration, applicant, answers, source, now,
-                           verified=verified):
-            break
-        if last_try:  # refused twice: not the race below, a real fault
+        if existing is not None:
+            return _register_again(event_id, email, applicant, answers, source, now,
+                                   verified=verified)
+        if last_try:  # refused twice by a row that is not there: a real fault
             raise RuntimeError(f"cannot write the registration of event {event_id}")
-        # Refused by the unique constraint: the same address was registered at this very
-        # moment (a double click); the next lookup finds that registration.
     message = notify.registered(registration, now)  # rendered before the lock
     suggested = registration.status
     event = lock_event(event_id)  # reloads the event: it may have changed meanwhile
@@ -218,20 +215,43 @@ def register(event_id: int, applicant: Applicant, now: datetime, *,
     return Outcome(registration, created=True)
 
 
-def _write_unlocked(event: Event, registration: Registration, applicant: Applicant,
-                    answers: list[Answer], source: str, now: datetime, *,
-                    verified: bool) -> bool:
-    """Fill and write the registration with the outcome the count suggests (a waiting-list
-    number is drawn only under the lock). False if the unique constraint refused it."""
-    with db.session.no_autoflush:
-        _fill(registration, applicant, answers, source, now)
-        _place(event, registration, now, verified=verified, locked=False)
-    try:
-        with db.session.begin_nested():
-            db.session.add(registration)
-    except IntegrityError:
-        return False
-    return True
+def _insert(event: Event, email: str, applicant: Applicant, answers: list[Answer],
+            source: str, now: datetime, *, verified: bool) -> Registration | None:
+    """Write a new registration with a suggested outcome (a waiting-list number is drawn
+    only under the lock); None if the address has a row for the event already."""
+    draft = Registration(event_id=event.id, email=email)  # never added to the session
+    _fill(draft, applicant, source, now)
+    _place(event, draft, now, verified=verified, locked=False)
+    state = inspect(draft)
+    values = {attr.key: state.dict[attr.key] for attr in state.mapper.column_attrs
+              if attr.key in state.dict}
+    registration = db.session.scalar(
+        insert_unless_exists(Registration, db.session, "event_id", "email")
+        .values(values).returning(Registration))
+    if registration is not None and answers:
+        db.session.execute(insert(Answer), [
+            {"registration_id": registration.id, "question_id": a.question_id,
+             "value": a.value} for a in answers])
+    return registration
+
+
+def _register_again(event_id: int, email: str, applicant: Applicant, answers: list[Answer],
+                    source: str, now: datetime, *, verified: bool) -> Outcome:
+    """The address's registration was cancelled or expired: it becomes a new one (rare, so
+    all under the lock). The event's lock first, as cancel and erase take it, then the
+    row's, so that two requests for one address take turns."""
+    event = lock_event(event_id)
+    _check_open(event, now, source)
+    registration = _find(event, email, lock=True)
+    if registration.is_active:  # registered again by a request just before this one
+        notify.existing(registration, now)
+        return Outcome(registration, created=False)
+    _fill(registration, applicant, source, now)
+    registration.answers = answers
+    _place(event, registration, now, verified=verified)
+    db.session.flush()
+    notify.registered(registration, now)
+    return Outcome(registration, created=True)
 
 
 def _check_open(event: Event | None, now: datetime, source: str) -> None:
@@ -242,8 +262,8 @@ def _check_open(event: Event | None, now: datetime, source: str) -> None:
         raise RegistrationClosed(reason)
 
 
-def _fill(registration: Registration, applicant: Applicant, answers: list[Answer],
-          source: str, now: datetime) -> None:
+def _fill(registration: Registration, applicant: Applicant, source: str,
+          now: datetime) -> None:
     registration.first_name = applicant.first_name.strip()
     registration.last_name = applicant.last_name.strip()
     registration.organization_name = applicant.organization_name.strip()
@@ -255,29 +275,39 @@ def _fill(registration: Registration, applicant: Applicant, answers: list[Answer
     registration.consent_version = (current_app.config["PRIVACY_NOTICE_VERSION"]
                                     if applicant.consent else None)
     registration.consented_at = now if applicant.consent else None
-    registration.answers = answers
     registration.token_key = new_token_key()  # a re-registration revokes old links
     for stamp in ("email_verified_at", "pending_expires_at", "confirmed_at", "waitlisted_at",
                   "waitlist_number", "cancelled_at"):
         setattr(registration, stamp, None)
 
 
+# Per process: whether an event had no free place left after its last registration
+# placed here. It only suggests the outcome written before the lock (and the e-mail
+# rendered for it), instead of a count of its own; the count under the lock decides.
+_full_when_last_seen: dict[int, bool] = {}
+
+
 def _place(event: Event, registration: Registration, now: datetime, *, verified: bool,
            locked: bool = True) -> None:
     """Give the registration a place if one is free, else a place on the waitlist.
 
-    Only with the event ``locked`` is the outcome final: then pending registrations past
-    their deadline are expired if the event looks full (the one case where releasing them
-    changes the answer; the scheduler's expiry job releases the others, and the places
-    they free go to the waiting list first), and a waiting-list number is drawn.
+    Only with the event ``locked`` is the outcome final: then the places are counted,
+    pending registrations past their deadline are expired if the event looks full (the
+    one case where releasing them changes the answer; the scheduler's expiry job releases
+    the others, and the places they free go to the waiting list first), and a
+    waiting-list number is drawn. Without the lock, the outcome is a suggestion.
     """
     if verified:
         registration.email_verified_at = registration.email_verified_at or now
-    free = free_places(event, besides=registration)
-    if locked and free is not None and free <= 0 and \
-            expire_overdue(event, now, besides=registration):
+    if locked:
         free = free_places(event, besides=registration)
-    if free is not None and free <= 0:
+        if free is not None and free <= 0 and expire_overdue(event, now, besides=registration):
+            free = free_places(event, besides=registration)
+        full = free is not None and free <= 0
+        _full_when_last_seen[event.id] = free is not None and free <= 1  # this one included
+    else:
+        full = _full_when_last_seen.get(event.id, False)
+    if full:
         if registration.status is not S.WAITLISTED or registration.waitlist_number is None:
             registration.waitlisted_at = now
             registration.waitlist_number = _next_waitlist_number(event) if locked else None

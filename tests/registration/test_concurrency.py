@@ -178,8 +178,9 @@ def test_a_place_taken_between_the_count_and_the_lock_sends_the_late_one_to_the_
 
 def test_the_same_address_registered_at_the_same_moment_is_stored_once(
         app, committed_event, monkeypatch):
-    """A double click: the second request looked the address up before the first had
-    committed. The unique constraint refuses its row; it answers like a duplicate."""
+    """A double click: the second request's INSERT meets the first one's row (on
+    PostgreSQL it waits for that commit) and writes nothing; only then is the address
+    looked up, and the request answers like a duplicate."""
     person = applicant()
     with app.app_context():
         services.register(committed_event, person, utcnow())
@@ -187,19 +188,47 @@ def test_the_same_address_registered_at_the_same_moment_is_stored_once(
     real_find = services._find
     lookups = []
 
-    def find_too_early(event, email, **kwargs):
+    def find(event, email, **kwargs):
         lookups.append(email)
-        return None if len(lookups) == 1 else real_find(event, email, **kwargs)
+        return real_find(event, email, **kwargs)
 
-    monkeypatch.setattr(services, "_find", find_too_early)
+    monkeypatch.setattr(services, "_find", find)
     with app.app_context():
         outcome = services.register(committed_event, person, utcnow())
         db.session.commit()
         assert not outcome.created
-    assert len(lookups) == 2
+    assert lookups == [person.email]
     assert [r.email for r in _statuses(app, committed_event)] == [person.email]
     assert _messages(app, committed_event) == {
         person.email: ["registration_confirmed", "registration_existing"]}
+
+
+def test_a_waitlist_suggestion_is_corrected_when_a_place_has_come_free(
+        app, committed_event, monkeypatch):
+    """Before the lock, the outcome is suggested by what this process saw last (the event
+    was full); under the lock the count finds the place a cancellation freed."""
+    people = [applicant() for _ in range(PLACES)]
+    assert _in_parallel(app, [_register_job(committed_event, p) for p in people]) == []
+    _cancel_in_parallel(app, _statuses(app, committed_event)[:1])
+    rendered = []
+    real_registered = services.notify.registered
+
+    def registered(registration, now):
+        rendered.append(registration.status)
+        return real_registered(registration, now)
+
+    monkeypatch.setattr(services.notify, "registered", registered)
+    late = applicant()
+    with app.app_context():
+        outcome = services.register(committed_event, late, utcnow())
+        db.session.commit()
+        assert outcome.registration.status is RegistrationStatus.CONFIRMED
+        assert outcome.registration.waitlist_number is None
+        invites = db.session.scalars(select(CalendarInvite).where(
+            CalendarInvite.registration_id == outcome.registration.id)).all()
+        assert len(invites) == 1  # the confirmation's invitation
+    assert rendered == [RegistrationStatus.WAITLISTED, RegistrationStatus.CONFIRMED]
+    assert _messages(app, committed_event)[late.email] == ["registration_confirmed"]
 
 
 def test_double_clicks_in_parallel_store_each_address_once(app, committed_event):

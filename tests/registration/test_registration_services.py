@@ -128,6 +128,27 @@ def test_a_cancelled_person_can_register_again_with_new_links(make, now):
         tokens.load(old_token, tokens.MANAGE)
 
 
+def test_registering_again_after_cancelling_replaces_the_answers_and_queues_for_a_full_event(
+        make, db_session, now):
+    event = make.event(capacity=1, double_opt_in=False)
+    question = Question(event_id=event.id, label="Thema?", kind=QuestionKind.SHORT_TEXT)
+    db_session.add(question)
+    db_session.flush()
+    registration = services.register(
+        event.id, applicant(email="a@example.org", answers={question.id: "KI"}), now
+    ).registration
+    services.cancel(registration, now)
+    services.register(event.id, applicant(), now)  # takes the only place
+    outcome = services.register(
+        event.id, applicant(email="a@example.org", answers={question.id: "Cloud"}), now)
+    assert outcome.created and outcome.registration is registration
+    assert (registration.status, registration.waitlist_number) == (S.WAITLISTED, 1)
+    db_session.expire(registration, ["answers"])
+    assert [a.value for a in registration.answers] == ["Cloud"]
+    assert _mails(db_session, registration) == [
+        "registration_confirmed", "registration_cancelled", "registration_waitlisted"]
+
+
 @pytest.mark.parametrize("change, reason", [
     ({"status": EventStatus.DRAFT}, "not_found"),
     ({"status": EventStatus.CANCELLED}, "cancelled"),
