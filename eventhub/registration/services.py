@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -113,6 +114,25 @@ def free_places(event: Event, *, besides: Registration | None = None) -> int | N
     if event.capacity is None:
         return None
     return max(event.capacity - places_held(event, besides=besides), 0)
+
+
+class _Tally(NamedTuple):
+    held: int  # pending and confirmed
+    overdue: int  # pending past their deadline
+    last_number: int  # the highest waiting-list number drawn so far, 0 if none
+
+
+def _tally(event: Event, now: datetime, *, besides: Registration) -> _Tally:
+    """What placing ``besides`` under the event lock needs to know, in one statement."""
+    query = select(
+        func.count().filter(Registration.status.in_(HOLDS_PLACE)),
+        func.count().filter(Registration.status == S.PENDING,
+                            Registration.pending_expires_at <= now),
+        func.coalesce(func.max(Registration.waitlist_number), 0),
+    ).where(Registration.event_id == event.id)
+    if besides.id is not None:
+        query = query.where(Registration.id != besides.id)
+    return _Tally(*db.session.execute(query).one())
 
 
 def waitlist_position(registration: Registration) -> int | None:
@@ -299,18 +319,22 @@ def _place(event: Event, registration: Registration, now: datetime, *, verified:
     """
     if verified:
         registration.email_verified_at = registration.email_verified_at or now
-    if locked:
-        free = free_places(event, besides=registration)
-        if free is not None and free <= 0 and expire_overdue(event, now, besides=registration):
-            free = free_places(event, besides=registration)
-        full = free is not None and free <= 0
-        _full_when_last_seen[event.id] = free is not None and free <= 1  # this one included
-    else:
+    tally = None
+    if not locked:
         full = _full_when_last_seen.get(event.id, False)
+    elif event.capacity is None:
+        full = False
+    else:
+        tally = _tally(event, now, besides=registration)
+        if tally.held >= event.capacity and tally.overdue:
+            expire_overdue(event, now, besides=registration)
+            tally = _tally(event, now, besides=registration)
+        full = tally.held >= event.capacity
+        _full_when_last_seen[event.id] = tally.held + 1 >= event.capacity  # with this one
     if full:
         if registration.status is not S.WAITLISTED or registration.waitlist_number is None:
             registration.waitlisted_at = now
-            registration.waitlist_number = _next_waitlist_number(event) if locked else None
+            registration.waitlist_number = tally.last_number + 1 if tally else None
         registration.status = S.WAITLISTED
         registration.pending_expires_at = registration.confirmed_at = None
         return
@@ -322,12 +346,6 @@ def _place(event: Event, registration: Registration, now: datetime, *, verified:
     else:
         registration.status = S.CONFIRMED
         registration.confirmed_at = now
-
-
-def _next_waitlist_number(event: Event) -> int:
-    last = db.session.scalar(select(func.max(Registration.waitlist_number))
-                             .where(Registration.event_id == event.id))
-    return (last or 0) + 1
 
 
 def confirm(registration: Registration, now: datetime) -> str:

@@ -59,6 +59,23 @@ def test_unconfirmed_registrations_expire_and_free_their_place(make, db_session,
     assert services.confirm(late, later) == "inactive"
 
 
+def test_a_full_event_releases_overdue_places_first_to_the_waitlist_then_to_a_newcomer(
+        make, db_session, now):
+    event = make.event(capacity=2)
+    overdue = [services.register(event.id, applicant(), now).registration for _ in range(2)]
+    waiting = services.register(event.id, applicant(), now).registration
+    assert waiting.waitlist_number == 1
+    later = now + timedelta(hours=49)  # both pending places are past their deadline
+
+    newcomer = services.register(event.id, applicant(), later).registration
+
+    assert [r.status for r in overdue] == [S.EXPIRED, S.EXPIRED]
+    assert waiting.status is S.PENDING  # moved up first
+    assert newcomer.status is S.PENDING  # the second freed place
+    last = services.register(event.id, applicant(), later).registration
+    assert (last.status, last.waitlist_number) == (S.WAITLISTED, 1)
+
+
 def test_confirming_after_the_deadline_releases_the_place(make, now):
     event = make.event(capacity=1)
     registration = services.register(event.id, applicant(), now).registration
