@@ -118,21 +118,23 @@ def free_places(event: Event, *, besides: Registration | None = None) -> int | N
 
 class _Tally(NamedTuple):
     held: int  # pending and confirmed
-    overdue: int  # pending past their deadline
+    overdue: bool  # some pending place is past its deadline
     last_number: int  # the highest waiting-list number drawn so far, 0 if none
 
 
 def _tally(event: Event, now: datetime, *, besides: Registration) -> _Tally:
-    """What placing ``besides`` under the event lock needs to know, in one statement."""
-    query = select(
-        func.count().filter(Registration.status.in_(HOLDS_PLACE)),
-        func.count().filter(Registration.status == S.PENDING,
-                            Registration.pending_expires_at <= now),
-        func.coalesce(func.max(Registration.waitlist_number), 0),
-    ).where(Registration.event_id == event.id)
+    """What placing ``besides`` under the event lock needs to know: one statement, each
+    part read through its own index (the last two through ``ix_registrations_event_expiry``
+    and ``ix_registrations_event_waitlist``), however many registrations the event has."""
+    of_event = Registration.event_id == event.id
+    held = select(func.count()).where(of_event, Registration.status.in_(HOLDS_PLACE))
     if besides.id is not None:
-        query = query.where(Registration.id != besides.id)
-    return _Tally(*db.session.execute(query).one())
+        held = held.where(Registration.id != besides.id)
+    overdue = select(Registration.id).where(of_event, Registration.pending_expires_at <= now,
+                                            Registration.status == S.PENDING).exists()
+    last = select(func.max(Registration.waitlist_number)).where(of_event).scalar_subquery()
+    return _Tally(*db.session.execute(
+        select(held.scalar_subquery(), overdue, func.coalesce(last, 0))).one())
 
 
 def waitlist_position(registration: Registration) -> int | None:
@@ -197,8 +199,8 @@ def register(event_id: int, applicant: Applicant, now: datetime, *,
     Registrations for one event take turns on the event's row lock, so the lock is held
     only for what must be decided in turn. Before it, without the lock: the checks, the
     registration row with a suggested outcome (written unless the address has one
-    already; see ``_place``), and its e-mail. Under it: the count again and the final
-    outcome — almost always the one suggested; if not (the last places went meanwhile),
+    already; see ``_place``), and its e-mail. Under it: the count and the final outcome
+    — almost always the one suggested; if not (the last places went meanwhile),
     the row and the e-mail are corrected before the commit.
     """
     event = db.session.get(Event, event_id)  # the view's copy, if it loaded the event
