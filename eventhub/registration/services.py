@@ -1,8 +1,8 @@
 """Registration rules: capacity, waitlist, double opt-in, cancellation, erasure.
 
-Places are counted under a lock on the event row (``SELECT … FOR UPDATE`` on PostgreSQL;
-SQLite serialises writers with ``BEGIN IMMEDIATE``), so confirmed plus pending places never
-exceed the capacity, however many requests arrive at once.
+Places are counted under a lock on the event row (``SELECT … FOR NO KEY UPDATE`` on
+PostgreSQL; SQLite serialises writers with ``BEGIN IMMEDIATE``), so confirmed plus pending
+places never exceed the capacity, however many requests arrive at once.
 """
 from __future__ import annotations
 
