@@ -10,6 +10,7 @@ from wtforms import (
     EmailField,
     HiddenField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -90,7 +91,7 @@ def question_field(question: Question | QuestionSpec):
     if kind is QuestionKind.LONG_TEXT:
         return TextAreaField(label, validators=[*validators, Length(max=5000)],
                              description=description)
-    choices = [(option, option) for option in question.options]
+    choices = [SelectChoice(option) for option in question.options]
     if kind is QuestionKind.SINGLE_CHOICE:
         return RadioField(label, choices=choices, validators=validators,
                           description=description)
