@@ -123,9 +123,10 @@ class _Tally(NamedTuple):
 
 
 def _tally(event: Event, now: datetime, *, besides: Registration) -> _Tally:
-    """What placing ``besides`` under the event lock needs to know: one statement, each
-    part read through its own index (the last two through ``ix_registrations_event_expiry``
-    and ``ix_registrations_event_waitlist``), however many registrations the event has."""
+    """What placing ``besides`` under the event lock needs to know, in one statement. The
+    count reads the places held; whether anything is overdue and the last number are each
+    a short walk through an index of their own (``ix_registrations_event_expiry``,
+    ``ix_registrations_event_waitlist``), however long the waiting list grows."""
     of_event = Registration.event_id == event.id
     held = select(func.count()).where(of_event, Registration.status.in_(HOLDS_PLACE))
     if besides.id is not None:
