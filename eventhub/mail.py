@@ -1,8 +1,10 @@
 """The outbox: e-mail is written in the same transaction as the change that causes it and
 delivered after commit by a sender that retries with backoff (DESIGN.md §3 rule 2).
 
-``queue()`` renders the message now (in the recipient's language) and stores it; nothing
-talks to an SMTP server inside a request's transaction. This module also knows what a
+``queue()`` renders the message now (in the recipient's language) and stores it;
+``queue_unrendered()`` stores who gets which kind of message and leaves the text to the
+sender, which renders it once, when it first claims the message, and keeps it for every
+retry. Nothing talks to an SMTP server inside a request's transaction. This module also knows what a
 stored message looks like on the wire (``build_message``) and how it leaves the process
 (SMTP, or files in development); ``mail_delivery`` decides when, and records the outcome.
 """
@@ -26,7 +28,7 @@ from typing import Any
 
 from flask import Flask, current_app, has_app_context, render_template
 from flask_babel import force_locale
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -65,6 +67,9 @@ class OutboxMessage(TimestampMixin, db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("registrations.id", ondelete="SET NULL"), index=True)
+    # Subject and bodies are still empty: rendered by the sender (``render_claimed``).
+    unrendered: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                             server_default=false())
 
 
 def _message_id() -> str:
@@ -79,19 +84,59 @@ def queue(to: str, template: str, context: dict[str, Any], *, language: str, now
     It is sent only if the surrounding transaction commits; then the sender thread is
     woken (see ``_wake_sender_after_commit``).
     """
-    with force_locale(language):
-        subject = render_template(f"emails/{template}.subject.txt", **context)
-        text = render_template(f"emails/{template}.txt", **context)
-        html = render_template(f"emails/{template}.html", **context)
-    message = OutboxMessage(
-        message_id=_message_id(), kind=template, to_address=to,
-        subject=" ".join(subject.split()),  # one line: no header injection via titles
+    subject, text, html = render(template, context, language)
+    return _store(OutboxMessage(
+        message_id=_message_id(), kind=template, to_address=to, subject=subject,
         body_text=text, body_html=html, language=language, next_attempt_at=now,
-        registration_id=registration_id)
+        registration_id=registration_id))
+
+
+def queue_unrendered(to: str, kind: str, *, language: str, now: datetime,
+                     registration_id: int) -> OutboxMessage:
+    """Store a message whose text the sender renders when it first claims it, from the
+    context that the renderer registered for ``kind`` gives (``register_renderer``)."""
+    return _store(OutboxMessage(
+        message_id=_message_id(), kind=kind, to_address=to, subject="", body_text="",
+        body_html="", language=language, next_attempt_at=now,
+        registration_id=registration_id, unrendered=True))
+
+
+def _store(message: OutboxMessage) -> OutboxMessage:
     db.session.add(message)
     db.session.flush()
     db.session.info["outbox_dirty"] = True
     return message
+
+
+def render(template: str, context: dict[str, Any], language: str) -> tuple[str, str, str]:
+    """Subject (one line: no header injection via titles), plain text and HTML."""
+    with force_locale(language):
+        subject = render_template(f"emails/{template}.subject.txt", **context)
+        text = render_template(f"emails/{template}.txt", **context)
+        html = render_template(f"emails/{template}.html", **context)
+    return " ".join(subject.split()), text, html
+
+
+Renderer = Callable[["OutboxMessage", Session], dict[str, Any]]
+_renderers: dict[str, Renderer] = {}
+
+
+def register_renderer(kind: str, context_for: Renderer) -> None:
+    """``context_for(message, session)`` gives the template context of an unrendered
+    message of ``kind`` when it is sent, read through ``session``, or raises
+    ``InvalidMessage`` if the message cannot be sent any more."""
+    _renderers[kind] = context_for
+
+
+def render_unrendered(message: OutboxMessage, session: Session) -> None:
+    """Fill in subject and bodies of a message stored by ``queue_unrendered`` (in memory;
+    the sender stores them before the first attempt)."""
+    if message.kind not in _renderers:
+        raise InvalidMessage(f"no renderer for messages of kind {message.kind!r}")
+    context = _renderers[message.kind](message, session)
+    message.subject, message.body_text, message.body_html = render(
+        message.kind, context, message.language)
+    message.unrendered = False
 
 
 def forget_recipient(registration_id: int) -> None:
@@ -158,6 +203,8 @@ def build_message(message: OutboxMessage, sender: str) -> EmailMessage:
     The default policy encodes non-ASCII headers and refuses header values with line
     breaks; we check first anyway, so that a bad row fails clearly instead of half-built.
     """
+    if message.unrendered:
+        raise InvalidMessage("the text has not been rendered yet")
     mime = EmailMessage()
     mime["Subject"] = " ".join(message.subject.split())  # one line, whatever is stored
     mime["From"] = sender

@@ -51,6 +51,7 @@ from eventhub.mail import (
     build_message,
     describe_error,
     open_transport,
+    render_unrendered,
 )
 
 log = logging.getLogger(__name__)
@@ -164,6 +165,7 @@ def _deliver_batch(batch: list[OutboxMessage], now: datetime, lease_until: datet
     stop_at = time.monotonic() + (current_app.config["MAIL_LEASE_SECONDS"]
                                   * LEASE_SHARE_FOR_SENDING)
     with _Outcomes(now, lease_until, report) as outcomes, _loaded(batch):
+        _render_unrendered(pending, outcomes)
         try:
             with open_transport(current_app) as transport:
                 _send_pending(transport, pending, stop_at, outcomes)
@@ -175,6 +177,32 @@ def _deliver_batch(batch: list[OutboxMessage], now: datetime, lease_until: datet
             while pending:
                 outcomes.failure(pending.popleft(), str(exc))
         outcomes.release(pending)
+
+
+def _render_unrendered(pending: deque[OutboxMessage], outcomes: _Outcomes) -> None:
+    """Messages stored without their text (``mail.queue_unrendered``) get it now, before
+    their first attempt, and it is stored, so that every retry sends the same message. One
+    that cannot be rendered fails (for good if it cannot be sent any more) and is not sent;
+    neither is one whose claim was lost or whose recipient was erased meanwhile."""
+    rendered, failed = [], []
+    # The renderers read what the texts need, in a session of their own that ends (reading
+    # only) before anything is recorded.
+    with _session() as session, session.begin():
+        for message in [m for m in pending if m.unrendered]:
+            try:
+                render_unrendered(message, session)
+            except InvalidMessage as exc:
+                failed.append((message, str(exc), True))
+            except Exception as exc:  # a template's bug must not stall the whole batch
+                log.exception("cannot render outbox message %s", message.id)
+                failed.append((message, describe_error(exc), False))
+            else:
+                rendered.append(message)
+    for message, error, permanent in failed:
+        pending.remove(message)
+        outcomes.failure(message, error, permanent=permanent)
+    for message in outcomes.store_texts(rendered):
+        pending.remove(message)
 
 
 # Part providers (``mail.register_parts``) run once per message; a loader lets one read
@@ -247,6 +275,8 @@ _STILL_OURS = (_outbox.c.status == MessageStatus.SENDING,
 # Core, built once: the outcome of one message while the claim is still ours. The SET
 # columns come with each call's parameters (``_id`` and ``_lease`` are only compared).
 _OUTCOME = _outbox.update().where(_outbox.c.id == bindparam("_id"), *_STILL_OURS)
+# The rendered text of a claimed message, unless its recipient was erased meanwhile.
+_TEXT = _OUTCOME.where(_outbox.c.to_address.is_not(None))
 
 
 class _Outcomes:
@@ -304,6 +334,25 @@ class _Outcomes:
                         "recorded", message.id, counter)
             return
         setattr(self.report, counter, getattr(self.report, counter) + 1)
+
+    def store_texts(self, messages: list[OutboxMessage]) -> list[OutboxMessage]:
+        """Store the texts rendered for ``messages`` in one transaction; returns those that
+        were not stored (the claim expired, or the recipient was erased): not to be sent."""
+        if not messages:
+            return []
+        lost = []
+        with self._transaction():
+            for message in messages:
+                result = self.connection.execute(_TEXT, {
+                    "_id": message.id, "_lease": self.lease_until, "unrendered": False,
+                    "subject": message.subject, "body_text": message.body_text,
+                    "body_html": message.body_html})
+                if result.rowcount != 1:
+                    lost.append(message)
+        for message in lost:
+            log.warning("outbox message %s: claim expired or recipient erased before its "
+                        "text was stored; not sent", message.id)
+        return lost
 
     def release(self, pending: deque[OutboxMessage]) -> None:
         """Give back claimed messages that were not tried, without counting an attempt."""

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.orm import Session
+
 from eventhub import links, mail
 from eventhub.calendar import invites
 from eventhub.registration import tokens
@@ -24,10 +26,34 @@ def _context(registration: Registration) -> dict:
     return context
 
 
+# Kinds whose text the sender renders when it first sends the message (less work in the
+# request): their text depends on the registration alone and they carry no calendar
+# invitation. The others are rendered when queued: an invitation is a snapshot of that
+# moment, and the text must agree with it.
+RENDERED_WHEN_SENT = ("registration_pending", "registration_waitlisted",
+                      "registration_existing")
+
+
+def _context_when_sent(message: mail.OutboxMessage, session: Session) -> dict:
+    registration = session.get(Registration, message.registration_id) \
+        if message.registration_id is not None else None
+    if registration is None or registration.email is None:
+        raise mail.InvalidMessage("the registration was deleted or its personal data erased")
+    return _context(registration)
+
+
+for _kind in RENDERED_WHEN_SENT:
+    mail.register_renderer(_kind, _context_when_sent)
+
+
 def _send(registration: Registration, template: str, now: datetime,
           **extra) -> mail.OutboxMessage | None:
     if registration.email is None:
         return None
+    if template in RENDERED_WHEN_SENT:
+        return mail.queue_unrendered(registration.email, template,
+                                     language=registration.language, now=now,
+                                     registration_id=registration.id)
     message = mail.queue(registration.email, template, {**_context(registration), **extra},
                          language=registration.language, now=now,
                          registration_id=registration.id)

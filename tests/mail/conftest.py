@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from eventhub import timeutil
-from eventhub.mail import OutboxMessage
+from eventhub.mail import OutboxMessage, render_unrendered
 from eventhub.registration import services
 from eventhub.registration.models import OrganizationSize, Registration
 
@@ -125,6 +125,17 @@ def outbox(session) -> list[OutboxMessage]:
     """Every outbox row as the database has it now (delivery commits in its own sessions)."""
     session.expire_all()
     return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def rendered(session) -> list[OutboxMessage]:
+    """The outbox with every message's text, rendered as the sender would render it; the
+    messages rendered here are detached, so the rows stay as they are."""
+    messages = outbox(session)
+    for message in messages:
+        if message.unrendered:
+            render_unrendered(message, session)
+            session.expunge(message)
+    return messages
 
 
 def body(message: EmailMessage, subtype: str) -> str:

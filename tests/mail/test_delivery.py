@@ -128,7 +128,7 @@ def test_line_breaks_in_a_stored_subject_or_address_never_reach_the_headers(
     db_session.commit()
     good, bad = outbox(db_session)
     db_session.execute(update(OutboxMessage).where(OutboxMessage.id == good.id)
-                       .values(subject="Hallo\r\nBcc: victim@example.org"))
+                       .values(subject="Hallo\r\nBcc: victim@example.org", unrendered=False))
     db_session.execute(update(OutboxMessage).where(OutboxMessage.id == bad.id)
                        .values(to_address=f"{second.email}\r\nBcc: victim@example.org"))
     db_session.commit()

@@ -8,7 +8,7 @@ import pytest
 from eventhub.registration import services
 from eventhub.registration.models import RegistrationStatus
 from tests.factories import berlin
-from tests.mail.conftest import outbox
+from tests.mail.conftest import rendered
 
 JOIN_URL = "https://meet.example.org/j/4711?pwd=geheim&x=1"
 # Far ahead, so registration is open; 18 June 2030 is a Tuesday in summer time.
@@ -26,7 +26,7 @@ def event(make):
 
 
 def mails(db_session, kind: str):
-    return [m for m in outbox(db_session) if m.kind == kind]
+    return [m for m in rendered(db_session) if m.kind == kind]
 
 
 def only(db_session, kind: str):
