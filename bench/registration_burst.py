@@ -9,7 +9,7 @@ checks the database afterwards. Exit status 1 on errors, overbooking or inconsis
 2 if the run was stopped (time limit, SIGTERM) before the end.
 
     .venv/bin/python bench/registration_burst.py [--clients 32] [--registrations 2000]
-        [--workers 2] [--worker-class gthread] [--threads 4] [--app-root DIR]
+        [--workers 2] [--worker-class gthread] [--threads 2] [--app-root DIR]
         [--profile FILE] [--lock-timing] [--json FILE] [--time-limit 300]
 """
 from __future__ import annotations
@@ -48,7 +48,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     # The default is the best of the settings tried on our 2-core machine (bench/README.md).
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--worker-class", choices=("sync", "gthread"), default="gthread")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker")
     parser.add_argument("--app-root", type=Path, default=PROJECT_ROOT,
                         help="the eventhub tree to run (default: this checkout), e.g. a "
                              "snapshot made with git archive")

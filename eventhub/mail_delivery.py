@@ -184,11 +184,14 @@ def _render_unrendered(pending: deque[OutboxMessage], outcomes: _Outcomes) -> No
     their first attempt, and it is stored, so that every retry sends the same message. One
     that cannot be rendered fails (for good if it cannot be sent any more) and is not sent;
     neither is one whose claim was lost or whose recipient was erased meanwhile."""
+    unrendered = [m for m in pending if m.unrendered]
+    if not unrendered:
+        return
     rendered, failed = [], []
     # The renderers read what the texts need, in a session of their own that ends (reading
     # only) before anything is recorded.
     with _session() as session, session.begin():
-        for message in [m for m in pending if m.unrendered]:
+        for message in unrendered:
             try:
                 render_unrendered(message, session)
             except InvalidMessage as exc:

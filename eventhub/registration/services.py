@@ -225,7 +225,7 @@ def register(event_id: int, applicant: Applicant, now: datetime, *,
                                    verified=verified)
         if last_try:  # refused twice by a row that is not there: a real fault
             raise RuntimeError(f"cannot write the registration of event {event_id}")
-    message = notify.registered(registration, now)  # rendered before the lock
+    message = notify.registered(registration, now)  # queued before the lock
     suggested = registration.status
     event = lock_event(event_id)  # reloads the event: it may have changed meanwhile
     _check_open(event, now, source)
