@@ -18,7 +18,7 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('registrations', schema=None) as batch_op:
         batch_op.create_index('ix_registrations_event_expiry',
-                              ['event_id', 'pending_expires_at'], unique=False)
+                              ['event_id', 'status', 'pending_expires_at'], unique=False)
         batch_op.create_index('ix_registrations_event_waitlist',
                               ['event_id', 'waitlist_number'], unique=False)
 
