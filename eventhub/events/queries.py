@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from eventhub import timeutil
@@ -68,8 +68,12 @@ def public_event(slug: str) -> Event | None:
 def bookable_event(slug: str) -> Event | None:
     """A public event for its registration pages: with its questions, without the agenda
     and speakers that only the event page shows."""
-    query = _public().where(Event.slug == slug).options(joinedload(Event.questions))
-    return db.session.scalars(query).unique().one_or_none()  # one statement, not two
+    return db.session.scalars(_BOOKABLE, {"slug": slug}).unique().one_or_none()
+
+
+# One statement, not two, and built once: every registration POST runs it.
+_BOOKABLE = (_public().where(Event.slug == bindparam("slug"))
+             .options(joinedload(Event.questions)))
 
 
 def organizations() -> list[Organization]:

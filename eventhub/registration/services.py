@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, inspect, select, update
+from sqlalchemy import Select, bindparam, func, insert, inspect, select, update
 from sqlalchemy.orm import lazyload
 
 from eventhub import mail
@@ -79,10 +79,13 @@ def lock_event(event_id: int) -> Event | None:
     UPDATE`` would wait for — two such registrations would deadlock. The weaker lock still
     excludes every other ``lock_event`` and every UPDATE of the event.
     """
-    query = (select(Event).where(Event.id == event_id)
-             .options(lazyload(Event.organization))  # no join while others wait
-             .execution_options(populate_existing=True))
-    return db.session.scalar(for_update(query, db.session, of=Event, key_share=True))
+    return db.session.scalar(for_update(_LOCK_EVENT, db.session, of=Event, key_share=True),
+                             {"event_id": event_id})
+
+
+_LOCK_EVENT = (select(Event).where(Event.id == bindparam("event_id"))
+               .options(lazyload(Event.organization))  # no join while others wait
+               .execution_options(populate_existing=True))
 
 
 def closed_reason(event: Event, now: datetime) -> str | None:
@@ -122,6 +125,22 @@ class _Tally(NamedTuple):
     last_number: int  # the highest waiting-list number drawn so far, 0 if none
 
 
+def _tally_statement() -> Select:
+    of_event = Registration.event_id == bindparam("event_id")
+    held = select(func.count()).where(of_event, Registration.status.in_(HOLDS_PLACE),
+                                      Registration.id != bindparam("besides"))
+    overdue = select(Registration.id).where(of_event, Registration.status == S.PENDING,
+                                            Registration.pending_expires_at <= bindparam("now"))
+    last = (select(Registration.waitlist_number)
+            .where(of_event, Registration.waitlist_number.is_not(None))
+            .order_by(Registration.waitlist_number.desc()).limit(1))
+    return select(held.scalar_subquery(), overdue.exists(),
+                  func.coalesce(last.scalar_subquery(), 0))
+
+
+_TALLY = _tally_statement()  # built once: it runs under the lock, for every registration
+
+
 def _tally(event: Event, now: datetime, *, besides: Registration) -> _Tally:
     """What placing ``besides`` under the event lock needs to know, in one statement. The
     count reads the places held; whether anything is overdue and the last number are each
@@ -129,17 +148,8 @@ def _tally(event: Event, now: datetime, *, besides: Registration) -> _Tally:
     ``ix_registrations_event_waitlist``), however long the waiting list grows. Written so
     that every part matches its index fully: the plan stays right before the table has
     statistics and as a prepared statement's generic plan."""
-    of_event = Registration.event_id == event.id
-    held = select(func.count()).where(of_event, Registration.status.in_(HOLDS_PLACE))
-    if besides.id is not None:
-        held = held.where(Registration.id != besides.id)
-    overdue = select(Registration.id).where(of_event, Registration.pending_expires_at <= now,
-                                            Registration.status == S.PENDING).exists()
-    last = (select(Registration.waitlist_number)
-            .where(of_event, Registration.waitlist_number.is_not(None))
-            .order_by(Registration.waitlist_number.desc()).limit(1).scalar_subquery())
-    return _Tally(*db.session.execute(
-        select(held.scalar_subquery(), overdue, func.coalesce(last, 0))).one())
+    return _Tally(*db.session.execute(_TALLY, {
+        "event_id": event.id, "besides": besides.id or 0, "now": now}).one())
 
 
 def waitlist_position(registration: Registration) -> int | None:
@@ -252,9 +262,9 @@ def _insert(event: Event, email: str, applicant: Applicant, answers: list[Answer
     state = inspect(draft)
     values = {attr.key: state.dict[attr.key] for attr in state.mapper.column_attrs
               if attr.key in state.dict}
-    registration = db.session.scalar(
+    registration = db.session.scalars(
         insert_unless_exists(Registration, db.session, "event_id", "email")
-        .values(values).returning(Registration))
+        .returning(Registration), [values]).one_or_none()
     if registration is not None and answers:
         db.session.execute(insert(Answer), [
             {"registration_id": registration.id, "question_id": a.question_id,
