@@ -4,9 +4,10 @@ delivered after commit by a sender that retries with backoff (DESIGN.md §3 rule
 ``queue()`` renders the message now (in the recipient's language) and stores it;
 ``queue_unrendered()`` stores who gets which kind of message and leaves the text to the
 sender, which renders it once, when it first claims the message, and keeps it for every
-retry. Nothing talks to an SMTP server inside a request's transaction. This module also knows what a
-stored message looks like on the wire (``build_message``) and how it leaves the process
-(SMTP, or files in development); ``mail_delivery`` decides when, and records the outcome.
+retry. Nothing talks to an SMTP server inside a request's transaction. This module also
+knows what a stored message looks like on the wire (``build_message``) and how it leaves
+the process (SMTP, or files in development); ``mail_delivery`` decides when, and records
+the outcome.
 """
 from __future__ import annotations
 
@@ -67,7 +68,7 @@ class OutboxMessage(TimestampMixin, db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("registrations.id", ondelete="SET NULL"), index=True)
-    # Subject and bodies are still empty: rendered by the sender (``render_claimed``).
+    # Subject and bodies are still empty: the sender renders them (``render_unrendered``).
     unrendered: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
                                              server_default=false())
 
