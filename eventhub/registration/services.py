@@ -103,20 +103,16 @@ def closed_reason(event: Event, now: datetime) -> str | None:
     return None
 
 
-def places_held(event: Event, *, besides: Registration | None = None) -> int:
-    """Pending and confirmed registrations; ``besides``: not counting that one."""
-    query = select(func.count()).select_from(Registration).where(
-        Registration.event_id == event.id, Registration.status.in_(HOLDS_PLACE))
-    if besides is not None and besides.id is not None:
-        query = query.where(Registration.id != besides.id)
-    return db.session.scalar(query) or 0
+def places_held(event: Event) -> int:
+    return db.session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.event_id == event.id, Registration.status.in_(HOLDS_PLACE))) or 0
 
 
-def free_places(event: Event, *, besides: Registration | None = None) -> int | None:
+def free_places(event: Event) -> int | None:
     """None means no limit."""
     if event.capacity is None:
         return None
-    return max(event.capacity - places_held(event, besides=besides), 0)
+    return max(event.capacity - places_held(event), 0)
 
 
 class _Tally(NamedTuple):
@@ -320,7 +316,7 @@ def _fill(registration: Registration, applicant: Applicant, source: str,
 
 # Per process: whether an event had no free place left after its last registration
 # placed here. It only suggests the outcome written before the lock (and the e-mail
-# rendered for it), instead of a count of its own; the count under the lock decides.
+# queued for it), instead of a count of its own; the count under the lock decides.
 _full_when_last_seen: dict[int, bool] = {}
 
 
