@@ -18,11 +18,10 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import String, func, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from eventhub.attendance.models import WALK_IN
 from eventhub.calendar import invites
-from eventhub.db import UTCDateTime, for_update
+from eventhub.db import UTCDateTime, for_update, insert_unless_exists
 from eventhub.events.models import Event, EventStatus
 from eventhub.extensions import db
 from eventhub.mail import describe_error
@@ -102,11 +101,6 @@ def _process(rule_id: int, due: datetime, now: datetime, report: RunReport) -> N
     db.session.commit()
 
 
-def _insert():
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ReminderDelivery)
-
-
 def _record(rule: ReminderRule, event: Event, due: datetime, now: datetime,
             state: DeliveryState) -> int:
     """One row per confirmed participant who was confirmed by the due time (a later
@@ -119,9 +113,8 @@ def _record(rule: ReminderRule, event: Event, due: datetime, now: datetime,
             Registration.source != WALK_IN, Registration.email.is_not(None),
             func.coalesce(Registration.confirmed_at, Registration.created_at) <= due)
     return len(db.session.execute(
-        _insert().from_select(["rule_id", "registration_id", "state", "due_at", "updated_at"],
-                              eligible)
-        .on_conflict_do_nothing(index_elements=["rule_id", "registration_id"])
+        insert_unless_exists(ReminderDelivery, db.session, "rule_id", "registration_id")
+        .from_select(["rule_id", "registration_id", "state", "due_at", "updated_at"], eligible)
         .returning(ReminderDelivery.id)).all())
 
 
