@@ -2,14 +2,20 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
+from sqlalchemy import delete, select
 from werkzeug.security import generate_password_hash
 
 from eventhub import timeutil
 from eventhub.auth.models import Role, User
 from eventhub.events.models import AgendaItem, Event, EventFormat, EventStatus, Speaker
+from eventhub.extensions import db
+from eventhub.mail import OutboxMessage
 from eventhub.organizations.models import Organization
+from eventhub.registration.models import Registration
 
 PASSWORD = "correct-horse-battery"
 # Cheap hash for tests only; production uses werkzeug's default (scrypt).
@@ -19,6 +25,37 @@ _seq = itertools.count(1)
 
 def berlin(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
     return timeutil.from_local(datetime(year, month, day, hour, minute), "Europe/Berlin")
+
+
+@contextmanager
+def committed_event(app, slug: str, starts_at: datetime, *,
+                    populate: Callable[[Event], None] | None = None,
+                    **fields) -> Iterator[int]:
+    """A published one-hour webinar of an organization of its own, committed for real so
+    that other threads and processes see it (``populate(event)`` adds rows before the
+    commit); removed afterwards with its registrations and their mail. Yields its id."""
+    with app.app_context():
+        organization = Organization(slug=slug, name=slug, short_name=slug[:10],
+                                    region_code="DE-SN")
+        event = Event(organization=organization, slug=slug, format=EventFormat.WEBINAR,
+                      status=EventStatus.PUBLISHED, starts_at=starts_at,
+                      ends_at=starts_at + timedelta(hours=1), **fields)
+        db.session.add(event)
+        db.session.flush()
+        if populate is not None:
+            populate(event)
+        db.session.commit()
+        event_id = event.id
+    try:
+        yield event_id
+    finally:
+        with app.app_context():
+            ids = select(Registration.id).where(Registration.event_id == event_id)
+            db.session.execute(delete(OutboxMessage)
+                               .where(OutboxMessage.registration_id.in_(ids)))
+            db.session.execute(delete(Event).where(Event.id == event_id))
+            db.session.execute(delete(Organization).where(Organization.slug == slug))
+            db.session.commit()
 
 
 class Factory:

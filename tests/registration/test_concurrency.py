@@ -10,16 +10,15 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from eventhub.calendar.models import CalendarInvite
-from eventhub.events.models import Event, EventFormat, EventStatus
 from eventhub.extensions import db
 from eventhub.mail import OutboxMessage
-from eventhub.organizations.models import Organization
 from eventhub.registration import services
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.timeutil import utcnow
+from tests import factories
 from tests.conftest import TEST_DATABASE_URL
 from tests.registration.helpers import applicant
 
@@ -30,24 +29,10 @@ PEOPLE = 50
 @pytest.fixture()
 def committed_event(app):
     """A published event with 10 places, committed for real; removed afterwards."""
-    with app.app_context():
-        organization = Organization(slug="concurrency-centre", name="Concurrency",
-                                    short_name="C", region_code="DE-SN")
-        start = utcnow() + timedelta(days=10)
-        event = Event(organization=organization, slug="concurrency-event", title="Rush",
-                      format=EventFormat.WEBINAR, status=EventStatus.PUBLISHED,
-                      starts_at=start, ends_at=start + timedelta(hours=1), capacity=PLACES,
-                      double_opt_in=False)
-        db.session.add(event)
-        db.session.commit()
-        event_id = event.id
-    yield event_id
-    with app.app_context():
-        ids = select(Registration.id).where(Registration.event_id == event_id)
-        db.session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id.in_(ids)))
-        db.session.execute(delete(Event).where(Event.id == event_id))
-        db.session.execute(delete(Organization).where(Organization.slug == "concurrency-centre"))
-        db.session.commit()
+    with factories.committed_event(app, "concurrency-event", utcnow() + timedelta(days=10),
+                                   title="Rush", capacity=PLACES,
+                                   double_opt_in=False) as event_id:
+        yield event_id
 
 
 def _in_parallel(app, jobs) -> list[BaseException]:

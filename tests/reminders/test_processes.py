@@ -11,15 +11,14 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
-from eventhub.events.models import Event, EventFormat, EventStatus
 from eventhub.extensions import db
 from eventhub.mail import OutboxMessage
-from eventhub.organizations.models import Organization
 from eventhub.registration.models import OrganizationSize, Registration, RegistrationStatus
 from eventhub.reminders.models import ReminderKind, ReminderRule
 from eventhub.timeutil import utcnow
+from tests import factories
 from tests.conftest import TEST_DATABASE_URL
 
 pytestmark = pytest.mark.skipif(not TEST_DATABASE_URL,
@@ -31,16 +30,9 @@ PEOPLE = 200
 def committed_event(app):
     """A published event with 200 confirmed participants and a due reminder, committed for
     real (other processes must see it); removed afterwards."""
-    with app.app_context():
-        organization = Organization(slug="reminder-procs", name="Reminder processes",
-                                    short_name="RP", region_code="DE-SN")
-        start = utcnow().replace(microsecond=0) + timedelta(minutes=30)
-        event = Event(organization=organization, slug="reminder-procs", title="Procs",
-                      format=EventFormat.WEBINAR, status=EventStatus.PUBLISHED,
-                      starts_at=start, ends_at=start + timedelta(hours=1),
-                      online_join_url="https://meet.example.org/p")
-        db.session.add(event)
-        db.session.flush()
+    start = utcnow().replace(microsecond=0) + timedelta(minutes=30)
+
+    def populate(event):
         db.session.add(ReminderRule(event_id=event.id, kind=ReminderKind.BEFORE_START,
                                     offset_minutes=60))
         db.session.add_all(Registration(
@@ -48,15 +40,11 @@ def committed_event(app):
             email=f"proc{n}@example.org", first_name="P", last_name=str(n),
             organization_size=OrganizationSize.MICRO, region_code="DE-SN",
             confirmed_at=start - timedelta(days=2)) for n in range(PEOPLE))
-        db.session.commit()
-        event_id = event.id
-    yield event_id
-    with app.app_context():
-        ids = select(Registration.id).where(Registration.event_id == event_id)
-        db.session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id.in_(ids)))
-        db.session.execute(delete(Event).where(Event.id == event_id))
-        db.session.execute(delete(Organization).where(Organization.slug == "reminder-procs"))
-        db.session.commit()
+
+    with factories.committed_event(app, "reminder-procs", start, populate=populate,
+                                   title="Procs",
+                                   online_join_url="https://meet.example.org/p") as event_id:
+        yield event_id
 
 
 def _scheduler(url: str, barrier, kill_after: int | None) -> None:
