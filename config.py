@@ -69,6 +69,7 @@ DEFAULTS: dict[str, Any] = {
     "REMINDER_FOLLOWUP_GRACE_HOURS": 48,  # a follow-up later than this: skipped
     "REGISTRATION_CONFIRM_HOURS": 48,  # pending registrations expire after this
     "REGISTRATION_MIN_FILL_SECONDS": 3,  # faster submissions are treated as bots
+    "BOOKABLE_EVENT_SECONDS": 2.0,  # registration pages reuse a loaded event this long
     "PERSONAL_LINK_MAX_AGE_DAYS": 400,
     "RATELIMIT_REGISTRATION": "20 per minute;200 per hour",
     "RATELIMIT_STORAGE_URI": "memory://",
@@ -118,6 +119,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "EVENTHUB_MAIL_DISPATCH": ("MAIL_DISPATCH", str),
     "EVENTHUB_RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", _flag),
     "EVENTHUB_REGISTRATION_MIN_FILL_SECONDS": ("REGISTRATION_MIN_FILL_SECONDS", float),
+    "EVENTHUB_BOOKABLE_EVENT_SECONDS": ("BOOKABLE_EVENT_SECONDS", float),
     "EVENTHUB_PRIVACY_NOTICE_VERSION": ("PRIVACY_NOTICE_VERSION", str),
     "EVENTHUB_REPORT_SMALL_NUMBER_THRESHOLD": ("REPORT_SMALL_NUMBER_THRESHOLD", int),
 }

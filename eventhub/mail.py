@@ -95,16 +95,20 @@ def queue(to: str, template: str, context: dict[str, Any], *, language: str, now
 def queue_unrendered(to: str, kind: str, *, language: str, now: datetime,
                      registration_id: int) -> OutboxMessage:
     """Store a message whose text the sender renders when it first claims it, from the
-    context that the renderer registered for ``kind`` gives (``register_renderer``)."""
+    context that the renderer registered for ``kind`` gives (``register_renderer``).
+
+    Written with the next flush, not at once: the messages of several registrations
+    become one INSERT."""
     return _store(OutboxMessage(
         message_id=_message_id(), kind=kind, to_address=to, subject="", body_text="",
         body_html="", language=language, next_attempt_at=now,
-        registration_id=registration_id, unrendered=True))
+        registration_id=registration_id, unrendered=True), flush=False)
 
 
-def _store(message: OutboxMessage) -> OutboxMessage:
+def _store(message: OutboxMessage, *, flush: bool = True) -> OutboxMessage:
     db.session.add(message)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     db.session.info["outbox_dirty"] = True
     return message
 

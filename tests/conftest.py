@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from eventhub import create_app
+from eventhub.events.queries import forget_bookable_events
 from eventhub.extensions import db
 from tests import factories
 
@@ -87,6 +88,7 @@ def db_session(app, monkeypatch):
             db.session.configure(join_transaction_mode="conditional_savepoint")
             outer.rollback()
             connection.close()
+            forget_bookable_events()  # it may hold events the rollback removed
 
 
 class IsolatedClient(FlaskClient):

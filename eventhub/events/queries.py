@@ -1,12 +1,15 @@
 """Read-only queries for the public pages and the organizer dashboard."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app, has_app_context
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from eventhub import timeutil
 from eventhub.auth import policy
@@ -14,6 +17,7 @@ from eventhub.auth.models import User
 from eventhub.events.models import AgendaItem, Event, EventFormat, EventStatus
 from eventhub.extensions import db
 from eventhub.organizations.models import Organization
+from eventhub.registration.models import Question
 
 PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
 
@@ -66,14 +70,58 @@ def public_event(slug: str) -> Event | None:
 
 
 def bookable_event(slug: str) -> Event | None:
-    """A public event for its registration pages: with its questions, without the agenda
-    and speakers that only the event page shows."""
-    return db.session.scalars(_BOOKABLE, {"slug": slug}).unique().one_or_none()
+    """A public event for its registration pages: with its organization and questions,
+    without the agenda and speakers that only the event page shows.
+
+    The registration pages are the busiest of all when an event is announced, so the
+    process keeps what it loaded for ``BOOKABLE_EVENT_SECONDS`` (config): detached, for
+    reading only. Nothing is decided on it alone: registering reads the event afresh
+    under its lock (``registration.services.register_all``). A change to an event, its
+    questions or an organization committed in this process clears the store at once;
+    other processes see it within those seconds.
+    """
+    store: dict[str, tuple[float, Event]] = current_app.extensions.setdefault(_STORE, {})
+    kept = store.get(slug)
+    if kept is not None and kept[0] > time.monotonic():
+        return kept[1]
+    event = db.session.scalars(_BOOKABLE, {"slug": slug}).unique().one_or_none()
+    seconds = current_app.config["BOOKABLE_EVENT_SECONDS"]
+    if event is not None and seconds > 0:
+        for loaded in (event, event.organization, event.organization.region,
+                       *event.questions):
+            if loaded in db.session:  # unless expunged with the event (cascade)
+                db.session.expunge(loaded)  # a commit in this request must not expire it
+        store[slug] = (time.monotonic() + seconds, event)
+    return event
 
 
-# One statement, not two, and built once: every registration POST runs it.
+def forget_bookable_events() -> None:
+    """Empty this app's store of bookable events (see ``bookable_event``)."""
+    current_app.extensions.pop(_STORE, None)
+
+
+# One statement, not two, and built once.
 _BOOKABLE = (_public().where(Event.slug == bindparam("slug"))
              .options(joinedload(Event.questions)))
+_STORE = "eventhub.bookable_events"
+_SHOWN = (Event, Question, Organization)  # what the registration pages show
+
+
+@sa_event.listens_for(db.session, "after_flush")
+def _note_changes(session: Session, flush_context) -> None:
+    if any(isinstance(obj, _SHOWN)
+           for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.info["bookable_changed"] = True
+        if has_app_context():
+            forget_bookable_events()
+
+
+@sa_event.listens_for(db.session, "after_commit")
+@sa_event.listens_for(db.session, "after_soft_rollback")
+def _forget_after_transaction(session: Session, *args) -> None:
+    """Again at the end: a request may have loaded the changed event meanwhile."""
+    if session.info.pop("bookable_changed", False) and has_app_context():
+        forget_bookable_events()
 
 
 def organizations() -> list[Organization]:

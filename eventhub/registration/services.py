@@ -7,6 +7,7 @@ places never exceed the capacity, however many requests arrive at once.
 from __future__ import annotations
 
 import json
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -137,15 +138,66 @@ def _tally_statement() -> Select:
 _TALLY = _tally_statement()  # built once: it runs under the lock, for every registration
 
 
-def _tally(event: Event, now: datetime, *, besides: Registration) -> _Tally:
-    """What placing ``besides`` under the event lock needs to know, in one statement. The
-    count reads the places held; whether anything is overdue and the last number are each
-    a short walk through an index (``ix_registrations_event_expiry``,
-    ``ix_registrations_event_waitlist``), however long the waiting list grows. Written so
-    that every part matches its index fully: the plan stays right before the table has
-    statistics and as a prepared statement's generic plan."""
+def _tally(event: Event, now: datetime, besides: Registration | None) -> _Tally:
+    """The event's places in one statement. The count reads the places held; whether
+    anything is overdue and the last number are each a short walk through an index
+    (``ix_registrations_event_expiry``, ``ix_registrations_event_waitlist``), however long
+    the waiting list grows. Written so that every part matches its index fully: the plan
+    stays right before the table has statistics and as a prepared statement's generic
+    plan."""
     return _Tally(*db.session.execute(_TALLY, {
-        "event_id": event.id, "besides": besides.id or 0, "now": now}).one())
+        "event_id": event.id, "besides": besides.id or 0 if besides else 0,
+        "now": now}).one())
+
+
+class _Places:
+    """An event's places while the caller holds its lock, given out in turn: a place,
+    pending or confirmed, while one is free, else the next number on the waiting list."""
+
+    def __init__(self, event: Event, now: datetime, *, arriving: int = 1,
+                 besides: Registration | None = None) -> None:
+        """Count the places for ``arriving`` registrations (``besides``: one of them that
+        has a row already). Pending places past their deadline are released first if the
+        newcomers would not all fit otherwise (the one case where that changes an answer;
+        the scheduler's expiry job releases the others), and the places they free go to
+        the waiting list first."""
+        self.capacity = event.capacity
+        self.held = self.last_number = 0
+        if self.capacity is None:
+            return
+        tally = _tally(event, now, besides)
+        if tally.held + arriving > self.capacity and tally.overdue:
+            expire_overdue(event, now, besides=besides)
+            tally = _tally(event, now, besides)
+        self.held, self.last_number = tally.held, tally.last_number
+
+    def give(self, registration: Registration, now: datetime, *, verified: bool) -> None:
+        if verified:
+            registration.email_verified_at = registration.email_verified_at or now
+        if self.capacity is not None and self.held >= self.capacity:
+            if registration.status is not S.WAITLISTED or registration.waitlist_number is None:
+                self.last_number += 1
+                registration.waitlisted_at = now
+                registration.waitlist_number = self.last_number
+            registration.status = S.WAITLISTED
+            registration.pending_expires_at = registration.confirmed_at = None
+            return
+        self.held += 1
+        registration.waitlisted_at = registration.waitlist_number = None
+        if registration.email_verified_at is None:
+            registration.status = S.PENDING
+            registration.pending_expires_at = now + timedelta(
+                hours=current_app.config["REGISTRATION_CONFIRM_HOURS"])
+        else:
+            registration.status = S.CONFIRMED
+            registration.confirmed_at = now
+
+
+def _place(event: Event, registration: Registration, now: datetime, *,
+           verified: bool) -> None:
+    """Give one registration a place if one is free, else a place on the waiting list
+    (the caller holds the event lock)."""
+    _Places(event, now, besides=registration).give(registration, now, verified=verified)
 
 
 def waitlist_position(registration: Registration) -> int | None:
@@ -204,83 +256,119 @@ def _find(event: Event, email: str, *, lock: bool = False) -> Registration | Non
 
 def register(event_id: int, applicant: Applicant, now: datetime, *,
              source: str = "form") -> Outcome:
-    """Register ``applicant``: a place, pending or confirmed, if one is free, else the
-    waiting list.
+    """Register one applicant (see ``register_all``); raises what refuses them."""
+    result = register_all(event_id, [applicant], now, source=source)[0]
+    if isinstance(result, Exception):
+        raise result
+    return result
 
-    Registrations for one event take turns on the event's row lock, so the lock is held
-    only for what must be decided in turn. Before it, without the lock: the checks, the
-    registration row with a suggested outcome (written unless the address has one
-    already; see ``_place``), and its e-mail. Under it: the count and the final outcome
-    — almost always the one suggested; if not (the last places went meanwhile),
-    the row and the e-mail are corrected before the commit.
+
+Result = Outcome | RuleViolation | RegistrationClosed
+
+
+def register_all(event_id: int, applicants: list[Applicant], now: datetime, *,
+                 source: str = "form") -> list[Result]:
+    """Register applicants for one event in the order given: a place, pending or
+    confirmed, while one is free, then the waiting list.
+
+    All under the event's row lock, taken first: the count, the new rows (one statement
+    for all of them), their answers and e-mails. Registrations for an event take turns on
+    that lock, so registering several in one turn (the public form's group commit, see
+    ``intake``) shares its cost and that of the COMMIT.
+
+    One result per applicant, in order: the Outcome, or the RuleViolation or
+    RegistrationClosed that refuses the applicant (nothing is written for them). An
+    address that has an active registration already creates nothing and gets an e-mail
+    with its links (``created`` is False; the page must not tell).
     """
-    event = db.session.get(Event, event_id)  # the view's copy, if it loaded the event
-    _check_open(event, now, source)
-    answers = _check_applicant(event, applicant, source)
-    email = normalize_email(applicant.email)
-    verified = source != "form" or not event.double_opt_in
-    for last_try in (False, True):
-        registration = _insert(event, email, applicant, answers, source, now,
-                               verified=verified)
-        if registration is not None:
-            break
-        # The address has a registration for this event already, or got one at this very
-        # moment (a double click, which the INSERT waited for).
-        existing = _find(event, email)
-        if existing is not None and existing.is_active:
-            notify.existing(existing, now)
-            return Outcome(existing, created=False)
-        if existing is not None:
-            return _register_again(event_id, email, applicant, answers, source, now,
-                                   verified=verified)
-        if last_try:  # refused twice by a row that is not there: a real fault
-            raise RuntimeError(f"cannot write the registration of event {event_id}")
-    message = notify.registered(registration, now)  # queued before the lock
-    suggested = registration.status
     event = lock_event(event_id)  # reloads the event: it may have changed meanwhile
-    _check_open(event, now, source)
-    _place(event, registration, now, verified=verified)
-    if registration.status is not suggested:
-        if message is not None:
-            db.session.delete(message)  # its calendar invitation goes with it
-        db.session.flush()
-        notify.registered(registration, now)
-    return Outcome(registration, created=True)
+    try:
+        _check_open(event, now, source)
+    except RegistrationClosed as exc:
+        return [exc] * len(applicants)
+    verified = source != "form" or not event.double_opt_in
+    results: list[Result | None] = [None] * len(applicants)
+    new: dict[str, _Entry] = {}  # by address: the first entry for it
+    known: list[_Entry] = []  # an address given twice, or registered already
+    for index, applicant in enumerate(applicants):
+        try:
+            answers = _check_applicant(event, applicant, source)
+        except RuleViolation as exc:
+            results[index] = exc
+            continue
+        entry = _Entry(index, normalize_email(applicant.email), applicant, answers)
+        if entry.email in new:
+            known.append(entry)
+        else:
+            new[entry.email] = entry
+    created = _insert(event, list(new.values()), source, now, verified=verified)
+    for entry in new.values():
+        if entry.email in created:
+            results[entry.index] = Outcome(created[entry.email], created=True)
+        else:
+            known.append(entry)
+    for entry in sorted(known, key=lambda e: e.index):
+        results[entry.index] = _registered_before(event, entry, source, now,
+                                                  verified=verified)
+    db.session.flush()  # the e-mails, in one INSERT
+    return results
 
 
-def _insert(event: Event, email: str, applicant: Applicant, answers: list[Answer],
-            source: str, now: datetime, *, verified: bool) -> Registration | None:
-    """Write a new registration with a suggested outcome (a waiting-list number is drawn
-    only under the lock); None if the address has a row for the event already."""
-    draft = Registration(event_id=event.id, email=email)  # never added to the session
-    _fill(draft, applicant, source, now)
-    _place(event, draft, now, verified=verified, locked=False)
-    state = inspect(draft)
-    values = {attr.key: state.dict[attr.key] for attr in state.mapper.column_attrs
-              if attr.key in state.dict}
-    registration = db.session.scalars(
+class _Entry(NamedTuple):
+    index: int
+    email: str
+    applicant: Applicant
+    answers: list[Answer]
+
+
+def _insert(event: Event, entries: list[_Entry], source: str, now: datetime, *,
+            verified: bool) -> dict[str, Registration]:
+    """Write the new registrations, places given in order, in one statement; by address,
+    those written (an address with a row for the event already is left out)."""
+    if not entries:
+        return {}
+    counted = _Places(event, now, arriving=len(entries))
+    places = copy(counted)
+    rows = []
+    for entry in entries:
+        draft = Registration(event_id=event.id, email=entry.email)  # never in the session
+        _fill(draft, entry.applicant, source, now)
+        places.give(draft, now, verified=verified)
+        state = inspect(draft)
+        rows.append({attr.key: state.dict[attr.key] for attr in state.mapper.column_attrs
+                     if attr.key in state.dict})
+    created = {registration.email: registration for registration in db.session.scalars(
         insert_unless_exists(Registration, db.session, "event_id", "email")
-        .returning(Registration), [values]).one_or_none()
-    if registration is not None and answers:
-        db.session.execute(insert(Answer), [
-            {"registration_id": registration.id, "question_id": a.question_id,
-             "value": a.value} for a in answers])
-    return registration
+        .returning(Registration), rows)}
+    written = [created[entry.email] for entry in entries if entry.email in created]
+    if len(written) < len(entries):  # the places in turn again, without the others
+        for registration in written:
+            registration.waitlist_number = None
+            counted.give(registration, now, verified=verified)
+        db.session.flush()
+    answers = [{"registration_id": created[entry.email].id, "question_id": a.question_id,
+                "value": a.value} for entry in entries if entry.email in created
+               for a in entry.answers]
+    if answers:
+        db.session.execute(insert(Answer), answers)
+    for registration in written:
+        notify.registered(registration, now)
+    return created
 
 
-def _register_again(event_id: int, email: str, applicant: Applicant, answers: list[Answer],
-                    source: str, now: datetime, *, verified: bool) -> Outcome:
-    """The address's registration was cancelled or expired: it becomes a new one (rare, so
-    all under the lock). The event's lock first, as cancel and erase take it, then the
-    row's, so that two requests for one address take turns."""
-    event = lock_event(event_id)
-    _check_open(event, now, source)
-    registration = _find(event, email, lock=True)
-    if registration.is_active:  # registered again by a request just before this one
+def _registered_before(event: Event, entry: _Entry, source: str, now: datetime, *,
+                       verified: bool) -> Outcome:
+    """The address has a registration for the event already. If it is active, nothing
+    changes and its owner is reminded of the links; if it was cancelled or expired, it
+    becomes a new one (the row's lock too, as cancel and erase take it)."""
+    registration = _find(event, entry.email, lock=True)
+    if registration is None:  # refused by a row that is not there: a real fault
+        raise RuntimeError(f"cannot write the registration of event {event.id}")
+    if registration.is_active:
         notify.existing(registration, now)
         return Outcome(registration, created=False)
-    _fill(registration, applicant, source, now)
-    registration.answers = answers
+    _fill(registration, entry.applicant, source, now)
+    registration.answers = entry.answers
     _place(event, registration, now, verified=verified)
     db.session.flush()
     notify.registered(registration, now)
@@ -312,53 +400,6 @@ def _fill(registration: Registration, applicant: Applicant, source: str,
     for stamp in ("email_verified_at", "pending_expires_at", "confirmed_at", "waitlisted_at",
                   "waitlist_number", "cancelled_at"):
         setattr(registration, stamp, None)
-
-
-# Per process: whether an event had no free place left after its last registration
-# placed here. It only suggests the outcome written before the lock (and the e-mail
-# queued for it), instead of a count of its own; the count under the lock decides.
-_full_when_last_seen: dict[int, bool] = {}
-
-
-def _place(event: Event, registration: Registration, now: datetime, *, verified: bool,
-           locked: bool = True) -> None:
-    """Give the registration a place if one is free, else a place on the waitlist.
-
-    Only with the event ``locked`` is the outcome final: then the places are counted,
-    pending registrations past their deadline are expired if the event looks full (the
-    one case where releasing them changes the answer; the scheduler's expiry job releases
-    the others, and the places they free go to the waiting list first), and a
-    waiting-list number is drawn. Without the lock, the outcome is a suggestion.
-    """
-    if verified:
-        registration.email_verified_at = registration.email_verified_at or now
-    tally = None
-    if not locked:
-        full = _full_when_last_seen.get(event.id, False)
-    elif event.capacity is None:
-        full = False
-    else:
-        tally = _tally(event, now, besides=registration)
-        if tally.held >= event.capacity and tally.overdue:
-            expire_overdue(event, now, besides=registration)
-            tally = _tally(event, now, besides=registration)
-        full = tally.held >= event.capacity
-        _full_when_last_seen[event.id] = tally.held + 1 >= event.capacity  # with this one
-    if full:
-        if registration.status is not S.WAITLISTED or registration.waitlist_number is None:
-            registration.waitlisted_at = now
-            registration.waitlist_number = tally.last_number + 1 if tally else None
-        registration.status = S.WAITLISTED
-        registration.pending_expires_at = registration.confirmed_at = None
-        return
-    registration.waitlisted_at = registration.waitlist_number = None
-    if registration.email_verified_at is None:
-        registration.status = S.PENDING
-        registration.pending_expires_at = now + timedelta(
-            hours=current_app.config["REGISTRATION_CONFIRM_HOURS"])
-    else:
-        registration.status = S.CONFIRMED
-        registration.confirmed_at = now
 
 
 def confirm(registration: Registration, now: datetime) -> str:

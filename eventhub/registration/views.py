@@ -9,7 +9,7 @@ from eventhub import formtools, i18n, timeutil
 from eventhub.errors import RuleViolation
 from eventhub.events import queries as event_queries
 from eventhub.extensions import db, limiter
-from eventhub.registration import antibot, forms, services, tokens
+from eventhub.registration import antibot, forms, intake, services, tokens
 from eventhub.registration.models import OrganizationSize, Registration
 
 bp = Blueprint("registration", __name__)
@@ -82,25 +82,24 @@ def register(slug: str):
             form.form_errors.append(_("That was very quick. Please check your details and "
                                       "send the form again."))
             form.started.data = antibot.stamp(now)
-        elif _save(event, form, now):
+        elif _save(event, form):
             return redirect(thanks_url)
     return render_template("registration/form.html", event=event, form=form,
                            question_fields=forms.question_fields(form, event.questions)), \
         422 if form.errors else 200
 
 
-def _save(event, form, now) -> bool:
+def _save(event, form) -> bool:
     try:
-        services.register(event.id, _applicant(form, event.questions), now)
-    except RuleViolation as exc:
-        db.session.rollback()
-        formtools.attach_error(form, exc)
+        intake.submit(event.id, _applicant(form, event.questions))  # committed
+    except (RuleViolation, services.RegistrationClosed) as exc:
+        # Decided on the event as it is now, which may differ from the page's copy.
+        event_queries.forget_bookable_events()
+        if isinstance(exc, RuleViolation):
+            formtools.attach_error(form, exc)
+        else:
+            form.form_errors.append(str(CLOSED_MESSAGES[exc.reason]))
         return False
-    except services.RegistrationClosed as exc:
-        db.session.rollback()
-        form.form_errors.append(str(CLOSED_MESSAGES[exc.reason]))
-        return False
-    db.session.commit()
     return True
 
 

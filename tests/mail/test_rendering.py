@@ -10,7 +10,7 @@ from sqlalchemy import update
 from eventhub import mail
 from eventhub.mail import MessageStatus, OutboxMessage
 from eventhub.mail_delivery import deliver_due
-from eventhub.registration import notify, services
+from eventhub.registration import notify
 from eventhub.registration.models import Registration
 from tests.mail.conftest import body, outbox
 
@@ -120,18 +120,6 @@ def test_a_renderer_that_breaks_delays_only_its_own_message(
     retried = next(r for r in outbox(db_session) if r.registration_id == broken.id)
     assert (retried.status, retried.unrendered) == (MessageStatus.QUEUED, True)
     assert "template bug" in retried.last_error
-
-
-def test_a_registration_corrected_under_the_lock_keeps_one_unrendered_message(
-        now, db_session, make, register):
-    """The outcome suggested before the lock was a place; the last place went meanwhile."""
-    event = make.event(capacity=1)
-    register(event)
-    services._full_when_last_seen[event.id] = False  # as if seen before the last place went
-    late = register(event)
-    kinds = [(r.kind, r.unrendered) for r in outbox(db_session)
-             if r.registration_id == late.id]
-    assert kinds == [("registration_waitlisted", True)]
 
 
 def test_an_unrendered_message_cannot_be_built():

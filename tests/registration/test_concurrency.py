@@ -12,14 +12,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from eventhub.calendar.models import CalendarInvite
 from eventhub.extensions import db
 from eventhub.mail import OutboxMessage
 from eventhub.registration import services
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.timeutil import utcnow
 from tests import factories
-from tests.conftest import TEST_DATABASE_URL
 from tests.registration.helpers import applicant
 
 PLACES = 10
@@ -124,43 +122,6 @@ def _messages(app, event_id) -> dict[str, list[str]]:
     return messages
 
 
-@pytest.mark.skipif(not TEST_DATABASE_URL, reason="SQLite runs one writing transaction at "
-                    "a time: nobody can take a place between the count and the lock")
-def test_a_place_taken_between_the_count_and_the_lock_sends_the_late_one_to_the_waitlist(
-        app, committed_event, monkeypatch):
-    """The outcome suggested before the lock (and the e-mail rendered for it) is corrected
-    under the lock: the row, the e-mail and its calendar invitation."""
-    assert _in_parallel(app, [_register_job(committed_event, applicant())
-                              for _ in range(PLACES - 1)]) == []
-    real_lock_event = services.lock_event
-    rivals = []
-
-    def lock_after_a_rival(event_id):
-        if not rivals:  # once: the rival's own lock_event is the real one
-            rivals.append(applicant())
-            assert _in_parallel(app, [_register_job(event_id, rivals[0])]) == []
-        return real_lock_event(event_id)
-
-    monkeypatch.setattr(services, "lock_event", lock_after_a_rival)
-    late = applicant()
-    with app.app_context():
-        outcome = services.register(committed_event, late, utcnow())
-        db.session.commit()
-        assert outcome.created
-        assert outcome.registration.status is RegistrationStatus.WAITLISTED
-        assert outcome.registration.waitlist_number == 1
-        assert outcome.registration.confirmed_at is None
-        invites = db.session.scalars(select(CalendarInvite).where(
-            CalendarInvite.registration_id == outcome.registration.id)).all()
-        assert invites == []  # the invitation of the withdrawn confirmation went with it
-    rows = _statuses(app, committed_event)
-    assert Counter(r.status for r in rows) == {RegistrationStatus.CONFIRMED: PLACES,
-                                               RegistrationStatus.WAITLISTED: 1}
-    messages = _messages(app, committed_event)
-    assert messages[late.email] == ["registration_waitlisted"]
-    assert messages[rivals[0].email] == ["registration_confirmed"]
-
-
 def test_the_same_address_registered_at_the_same_moment_is_stored_once(
         app, committed_event, monkeypatch):
     """A double click: the second request's INSERT meets the first one's row (on
@@ -186,34 +147,6 @@ def test_the_same_address_registered_at_the_same_moment_is_stored_once(
     assert [r.email for r in _statuses(app, committed_event)] == [person.email]
     assert _messages(app, committed_event) == {
         person.email: ["registration_confirmed", "registration_existing"]}
-
-
-def test_a_waitlist_suggestion_is_corrected_when_a_place_has_come_free(
-        app, committed_event, monkeypatch):
-    """Before the lock, the outcome is suggested by what this process saw last (the event
-    was full); under the lock the count finds the place a cancellation freed."""
-    people = [applicant() for _ in range(PLACES)]
-    assert _in_parallel(app, [_register_job(committed_event, p) for p in people]) == []
-    _cancel_in_parallel(app, _statuses(app, committed_event)[:1])
-    rendered = []
-    real_registered = services.notify.registered
-
-    def registered(registration, now):
-        rendered.append(registration.status)
-        return real_registered(registration, now)
-
-    monkeypatch.setattr(services.notify, "registered", registered)
-    late = applicant()
-    with app.app_context():
-        outcome = services.register(committed_event, late, utcnow())
-        db.session.commit()
-        assert outcome.registration.status is RegistrationStatus.CONFIRMED
-        assert outcome.registration.waitlist_number is None
-        invites = db.session.scalars(select(CalendarInvite).where(
-            CalendarInvite.registration_id == outcome.registration.id)).all()
-        assert len(invites) == 1  # the confirmation's invitation
-    assert rendered == [RegistrationStatus.WAITLISTED, RegistrationStatus.CONFIRMED]
-    assert _messages(app, committed_event)[late.email] == ["registration_confirmed"]
 
 
 def test_double_clicks_in_parallel_store_each_address_once(app, committed_event):
