@@ -29,7 +29,7 @@ from typing import Any
 
 from flask import Flask, current_app, has_app_context, render_template
 from flask_babel import force_locale
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false, insert
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -92,23 +92,32 @@ def queue(to: str, template: str, context: dict[str, Any], *, language: str, now
         registration_id=registration_id))
 
 
-def queue_unrendered(to: str, kind: str, *, language: str, now: datetime,
-                     registration_id: int) -> OutboxMessage:
-    """Store a message whose text the sender renders when it first claims it, from the
-    context that the renderer registered for ``kind`` gives (``register_renderer``).
-
-    Written with the next flush, not at once: the messages of several registrations
-    become one INSERT."""
-    return _store(OutboxMessage(
-        message_id=_message_id(), kind=kind, to_address=to, subject="", body_text="",
-        body_html="", language=language, next_attempt_at=now,
-        registration_id=registration_id, unrendered=True), flush=False)
+@dataclass(frozen=True)
+class Unrendered:
+    """Who gets which kind of message, to be rendered by the sender (``queue_unrendered``)."""
+    to: str
+    kind: str
+    language: str
+    registration_id: int
 
 
-def _store(message: OutboxMessage, *, flush: bool = True) -> OutboxMessage:
+def queue_unrendered(messages: Iterable[Unrendered], now: datetime) -> None:
+    """Store messages whose text the sender renders when it first claims them, from the
+    context that the renderer registered for their kind gives (``register_renderer``).
+    One statement for all of them, sent as they are: no objects, nothing read back."""
+    rows = [{"message_id": _message_id(), "kind": m.kind, "to_address": m.to,
+             "subject": "", "body_text": "", "body_html": "", "language": m.language,
+             "status": MessageStatus.QUEUED, "attempts": 0, "next_attempt_at": now,
+             "registration_id": m.registration_id, "unrendered": True,
+             "created_at": now, "updated_at": now} for m in messages]
+    if rows:
+        db.session.execute(insert(OutboxMessage), rows)
+        db.session.info["outbox_dirty"] = True
+
+
+def _store(message: OutboxMessage) -> OutboxMessage:
     db.session.add(message)
-    if flush:
-        db.session.flush()
+    db.session.flush()
     db.session.info["outbox_dirty"] = True
     return message
 

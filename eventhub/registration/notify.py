@@ -46,26 +46,42 @@ for _kind in RENDERED_WHEN_SENT:
     mail.register_renderer(_kind, _context_when_sent)
 
 
-def _send(registration: Registration, template: str, now: datetime,
-          **extra) -> mail.OutboxMessage | None:
+def _send(registration: Registration, template: str, now: datetime, **extra) -> None:
     if registration.email is None:
-        return None
+        return
     if template in RENDERED_WHEN_SENT:
-        return mail.queue_unrendered(registration.email, template,
-                                     language=registration.language, now=now,
-                                     registration_id=registration.id)
+        mail.queue_unrendered([_unrendered(registration, template)], now)
+        return
     message = mail.queue(registration.email, template, {**_context(registration), **extra},
                          language=registration.language, now=now,
                          registration_id=registration.id)
     invites.attach(message, registration, now)  # the calendar invitation, if one belongs
-    return message
 
 
-def registered(registration: Registration, now: datetime) -> mail.OutboxMessage | None:
-    template = {RegistrationStatus.PENDING: "registration_pending",
-                RegistrationStatus.CONFIRMED: "registration_confirmed",
-                RegistrationStatus.WAITLISTED: "registration_waitlisted"}[registration.status]
-    return _send(registration, template, now)
+def _unrendered(registration: Registration, template: str) -> mail.Unrendered:
+    return mail.Unrendered(registration.email, template, registration.language,
+                           registration.id)
+
+
+_REGISTERED = {RegistrationStatus.PENDING: "registration_pending",
+               RegistrationStatus.CONFIRMED: "registration_confirmed",
+               RegistrationStatus.WAITLISTED: "registration_waitlisted"}
+
+
+def registered(registration: Registration, now: datetime) -> None:
+    registered_all([registration], now)
+
+
+def registered_all(registrations: list[Registration], now: datetime) -> None:
+    """The e-mails of new registrations; those the sender renders in one statement."""
+    later = []
+    for registration in registrations:
+        template = _REGISTERED[registration.status]
+        if template in RENDERED_WHEN_SENT and registration.email is not None:
+            later.append(_unrendered(registration, template))
+        else:
+            _send(registration, template, now)
+    mail.queue_unrendered(later, now)
 
 
 def existing(registration: Registration, now: datetime) -> None:

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, bindparam, func, insert, inspect, select, update
+from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.orm import lazyload
 
 from eventhub import mail
@@ -171,7 +171,8 @@ class _Places:
             tally = _tally(event, now, besides)
         self.held, self.last_number = tally.held, tally.last_number
 
-    def give(self, registration: Registration, now: datetime, *, verified: bool) -> None:
+    def give(self, registration: Registration | _Draft, now: datetime, *,
+             verified: bool) -> None:
         if verified:
             registration.email_verified_at = registration.email_verified_at or now
         if self.capacity is not None and self.held >= self.capacity:
@@ -310,7 +311,6 @@ def register_all(event_id: int, applicants: list[Applicant], now: datetime, *,
     for entry in sorted(known, key=lambda e: e.index):
         results[entry.index] = _registered_before(event, entry, source, now,
                                                   verified=verified)
-    db.session.flush()  # the e-mails, in one INSERT
     return results
 
 
@@ -331,12 +331,10 @@ def _insert(event: Event, entries: list[_Entry], source: str, now: datetime, *,
     places = copy(counted)
     rows = []
     for entry in entries:
-        draft = Registration(event_id=event.id, email=entry.email)  # never in the session
+        draft = _Draft(event_id=event.id, email=entry.email)
         _fill(draft, entry.applicant, source, now)
         places.give(draft, now, verified=verified)
-        state = inspect(draft)
-        rows.append({attr.key: state.dict[attr.key] for attr in state.mapper.column_attrs
-                     if attr.key in state.dict})
+        rows.append(vars(draft))
     created = {registration.email: registration for registration in db.session.scalars(
         insert_unless_exists(Registration, db.session, "event_id", "email")
         .returning(Registration), rows)}
@@ -351,9 +349,17 @@ def _insert(event: Event, entries: list[_Entry], source: str, now: datetime, *,
                for a in entry.answers]
     if answers:
         db.session.execute(insert(Answer), answers)
-    for registration in written:
-        notify.registered(registration, now)
+    notify.registered_all(written, now)
     return created
+
+
+class _Draft:
+    """A new registration's column values, given by ``_fill`` and ``_Places.give`` before
+    the INSERT: plain attributes, cheaper than a Registration that is never added."""
+
+    def __init__(self, **values) -> None:
+        self.status = self.email_verified_at = self.waitlist_number = None
+        self.__dict__.update(values)
 
 
 def _registered_before(event: Event, entry: _Entry, source: str, now: datetime, *,
@@ -383,7 +389,7 @@ def _check_open(event: Event | None, now: datetime, source: str) -> None:
         raise RegistrationClosed(reason)
 
 
-def _fill(registration: Registration, applicant: Applicant, source: str,
+def _fill(registration: Registration | _Draft, applicant: Applicant, source: str,
           now: datetime) -> None:
     registration.first_name = applicant.first_name.strip()
     registration.last_name = applicant.last_name.strip()
