@@ -48,9 +48,12 @@ class GroupCommit:
         self._queue: deque[_Submission] = deque()
         self._turn = threading.Condition()
 
-    def submit(self, event_id: int, applicant: services.Applicant) -> services.Outcome:
+    def submit(self, event_id: int, applicant: services.Applicant) -> bool:
         """Register ``applicant`` and commit; raises what refuses them
-        (``RuleViolation``, ``services.RegistrationClosed``) or the fault that stopped it."""
+        (``RuleViolation``, ``services.RegistrationClosed``) or the fault that stopped it.
+        True if a registration was created, False if the address had one already (the
+        registration itself belongs to the session that wrote it, maybe another
+        thread's, so it is not handed out)."""
         submission = _Submission(event_id, applicant)
         with self._turn:
             self._queue.append(submission)
@@ -70,10 +73,10 @@ class GroupCommit:
                     self._turn.notify_all()
         if isinstance(submission.result, BaseException):
             raise submission.result
-        return submission.result
+        return submission.result.created
 
 
-def submit(event_id: int, applicant: services.Applicant) -> services.Outcome:
+def submit(event_id: int, applicant: services.Applicant) -> bool:
     """Register from the public form through this app's group commit."""
     group_commit = current_app.extensions.get(_EXTENSION)
     if group_commit is None:

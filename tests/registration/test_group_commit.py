@@ -173,7 +173,7 @@ def test_requests_that_arrive_together_are_committed_as_one_group(
     recorder = _Recorder(monkeypatch, group_commit, wait_for=50)
     people = [applicant() for _ in range(50)]
     results = _submit_in_parallel(app, group_commit, committed_event, people)
-    assert all(isinstance(r, services.Outcome) and r.created for r in results), results
+    assert all(r is True for r in results), results
     assert recorder.sizes == [1, 49]
     rows = _rows(app, committed_event)
     assert Counter(r.status for r in rows) == {S.CONFIRMED: PLACES, S.WAITLISTED: 40}
@@ -199,7 +199,7 @@ def test_a_group_that_fails_is_written_one_registration_at_a_time(
     recorder = _Recorder(monkeypatch, group_commit, wait_for=6, fail_groups=True)
     people = [applicant() for _ in range(6)]
     results = _submit_in_parallel(app, group_commit, committed_event, people)
-    assert all(isinstance(r, services.Outcome) for r in results), results
+    assert all(r is True for r in results), results
     assert recorder.sizes == [1, 5, 1, 1, 1, 1, 1]  # the group of five, then alone
     rows = _rows(app, committed_event)
     assert sorted(r.email for r in rows) == sorted(p.email for p in people)
@@ -219,3 +219,15 @@ def test_a_fault_alone_reaches_the_request_it_belongs_to(app, committed_event, m
         group_commit.submit(committed_event, applicant())
     assert group_commit._queue == type(group_commit._queue)()
     assert _rows(app, committed_event) == []
+
+
+def test_a_double_click_is_one_registration_whichever_group_it_falls_in(
+        app, committed_event, monkeypatch):
+    group_commit = intake.GroupCommit()
+    recorder = _Recorder(monkeypatch, group_commit, wait_for=3)
+    other, person = applicant(), applicant()
+    results = _submit_in_parallel(app, group_commit, committed_event, [other, person, person])
+    assert recorder.sizes == [1, 2]
+    assert results[0] is True and sorted(results[1:]) == [False, True]
+    assert sorted(r.email for r in _rows(app, committed_event)) == sorted(
+        [other.email, person.email])
