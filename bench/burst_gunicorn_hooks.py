@@ -9,6 +9,10 @@ of eventhub's workers from outside, without changing the app.
   ``SELECT … FOR [NO KEY] UPDATE`` to the end of COMMIT), how long it waited for it, how many SQL
   statements and how much of the worker's CPU time fall inside.
 
+- ``BENCH_WITHOUT_DATABASE``: the registration form's POST does everything but register
+  (``registration.intake.submit`` does nothing): what eventhub's request costs without its
+  database work.
+
 When a worker exits it writes ``worker-<pid>.prof`` / ``locks-<pid>.json`` there.
 """
 from __future__ import annotations
@@ -89,6 +93,13 @@ if LOCK_DIR:
     event.listen(Engine, "after_cursor_execute", _after_execute)
     event.listen(Session, "after_commit", _released)
     event.listen(Session, "after_rollback", _released)
+
+
+def post_worker_init(worker) -> None:
+    if os.environ.get("BENCH_WITHOUT_DATABASE"):
+        from eventhub.registration import intake
+
+        intake.submit = lambda event_id, applicant: True
 
 
 def worker_exit(server, worker) -> None:
