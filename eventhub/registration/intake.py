@@ -36,6 +36,7 @@ GROUP_LIMIT = 64
 class _Submission:
     event_id: int
     applicant: services.Applicant
+    turn: threading.Condition  # woken when written, or when first in the queue
     done: bool = False
     result: services.Result | BaseException | None = field(default=None, repr=False)
 
@@ -46,7 +47,7 @@ class GroupCommit:
     def __init__(self, limit: int = GROUP_LIMIT) -> None:
         self.limit = limit
         self._queue: deque[_Submission] = deque()
-        self._turn = threading.Condition()
+        self._lock = threading.Lock()
 
     def submit(self, event_id: int, applicant: services.Applicant) -> bool:
         """Register ``applicant`` and commit; raises what refuses them
@@ -54,26 +55,34 @@ class GroupCommit:
         True if a registration was created, False if the address had one already (the
         registration itself belongs to the session that wrote it, maybe another
         thread's, so it is not handed out)."""
-        submission = _Submission(event_id, applicant)
-        with self._turn:
+        submission = _Submission(event_id, applicant, threading.Condition(self._lock))
+        with self._lock:
             self._queue.append(submission)
             while not submission.done and self._queue[0] is not submission:
-                self._turn.wait()
+                submission.turn.wait()
             group = [] if submission.done else list(islice(self._queue, self.limit))
         if group:
             try:
                 _write(group)
             finally:
-                with self._turn:
-                    for written in group:
-                        self._queue.popleft()
-                        if written.result is None:  # only if _write itself was stopped
-                            written.result = RuntimeError("the registration was not written")
-                        written.done = True
-                    self._turn.notify_all()
+                self._release(group)
         if isinstance(submission.result, BaseException):
             raise submission.result
         return submission.result.created
+
+
+    def _release(self, group: list[_Submission]) -> None:
+        """Wake the group's requests, and the next in the queue: it writes the next group.
+        Only them: the others would only go back to waiting."""
+        with self._lock:
+            for written in group:
+                self._queue.popleft()
+                if written.result is None:  # only if _write itself was stopped
+                    written.result = RuntimeError("the registration was not written")
+                written.done = True
+                written.turn.notify()
+            if self._queue:
+                self._queue[0].turn.notify()
 
 
 def submit(event_id: int, applicant: services.Applicant) -> bool:
