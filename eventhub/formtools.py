@@ -7,11 +7,13 @@ from functools import lru_cache
 from typing import TypeVar
 
 from babel.support import Translations
-from flask import abort
+from flask import abort, g
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField
+from flask_wtf.csrf import generate_csrf, validate_csrf
+from wtforms import DateTimeLocalField, SelectChoice, SelectField
+from wtforms.csrf.core import CSRF
 from wtforms.i18n import messages_path
 
 from eventhub import i18n
@@ -23,12 +25,43 @@ T = TypeVar("T")
 LOCAL_DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
+class _CSRF(CSRF):
+    """Flask-WTF's CSRF field, except that the token is signed only when the form is
+    shown: Flask-WTF signs one whenever a form is made, also for every POST that then
+    redirects. The check is Flask-WTF's: ``CSRFProtect`` checks every POST before the
+    view, and the form checks again only where that did not happen."""
+
+    def setup_form(self, form):
+        self.meta = form.meta
+        return super().setup_form(form)
+
+    def generate_csrf_token(self, csrf_token_field) -> _SignedWhenShown:
+        return _SignedWhenShown(self.meta.csrf_secret, self.meta.csrf_field_name)
+
+    def validate_csrf_token(self, form, field) -> None:
+        if g.get("csrf_valid", False):  # checked by CSRFProtect in this request
+            return
+        validate_csrf(field.data, self.meta.csrf_secret, self.meta.csrf_time_limit,
+                      self.meta.csrf_field_name)
+
+
+class _SignedWhenShown:
+    def __init__(self, secret: str | None, field_name: str | None) -> None:
+        self._secret, self._field_name = secret, field_name
+
+    def __str__(self) -> str:
+        return generate_csrf(secret_key=self._secret, token_key=self._field_name)
+
+
 class Form(FlaskForm):
     """The base of eventhub's forms: a FlaskForm whose built-in WTForms messages ("This
     field is required.") come in the page's language from a catalogue read once per
-    language; Flask-WTF would read it from disk again in every request."""
+    language (Flask-WTF would read it from disk again in every request), and whose CSRF
+    token is signed only when the form is shown."""
 
     class Meta:
+        csrf_class = _CSRF
+
         def get_translations(self, form):
             return _wtforms_translations(str(get_locale()))
 
@@ -36,6 +69,19 @@ class Form(FlaskForm):
 @lru_cache(maxsize=8)
 def _wtforms_translations(locale: str) -> Translations:
     return Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class ChoiceField(SelectField):
+    """A SelectField for the public registration form that accepts a valid answer after
+    one set lookup (WTForms builds an option object from every choice on every check);
+    anything else is checked, and refused, by WTForms itself."""
+
+    def pre_validate(self, form):
+        if not self.process_errors and isinstance(self.choices, list | tuple) and \
+                self.data in {self.coerce(c.value if isinstance(c, SelectChoice) else c[0])
+                              for c in self.choices}:
+            return
+        super().pre_validate(form)
 
 
 class LocalDateTimeField(DateTimeLocalField):

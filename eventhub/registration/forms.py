@@ -11,14 +11,13 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectChoice,
-    SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from eventhub.events.forms import MultiCheckboxField
-from eventhub.formtools import Form
+from eventhub.formtools import ChoiceField, Form
 from eventhub.registration.models import OrganizationSize, Question, QuestionKind
 
 SIZE_LABELS = {
@@ -49,11 +48,11 @@ class RegistrationForm(Form):
     organization_name = StringField(_l("Organization (optional)"),
                                     validators=[Optional(), Length(max=200)],
                                     render_kw={"autocomplete": "organization"})
-    organization_size = SelectField(_l("Size of your organization"),
+    organization_size = ChoiceField(_l("Size of your organization"),
                                     validators=[DataRequired()])
     job_role = StringField(_l("Your role (optional)"), validators=[Optional(), Length(max=200)],
                            render_kw={"autocomplete": "organization-title"})
-    region_code = SelectField(_l("Where are you based?"), validators=[DataRequired()])
+    region_code = ChoiceField(_l("Where are you based?"), validators=[DataRequired()])
     consent = BooleanField(_l("I have read the privacy notice and agree that my details are "
                               "processed to run this event."),
                            validators=[DataRequired(_l("Please agree to the privacy notice."))])

@@ -12,6 +12,7 @@ from eventhub.registration import antibot, tokens
 from eventhub.registration.models import Registration
 from eventhub.registration.models import RegistrationStatus as S
 from eventhub.timeutil import utcnow
+from tests.conftest import csrf_token_from
 
 VALID = {"first_name": "Anna", "last_name": "Schmidt", "email": "anna@example.org",
          "organization_name": "Tischlerei Schmidt", "organization_size": "1-9",
@@ -269,3 +270,15 @@ def test_every_question_is_asked_in_order_and_every_answer_stored(client, make, 
     [registration] = _registrations(db_session, event)
     assert sorted(a.value for a in registration.answers) == \
         ["Antwort 1", "Antwort 2", "Antwort 3"]
+
+
+@pytest.mark.parametrize("forged", [False, True])
+def test_the_form_carries_a_csrf_token_that_the_post_needs(app, client, make, db_session,
+                                                           monkeypatch, forged):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    event = make.event()
+    page = client.get(_url(event)).get_data(as_text=True)
+    token = "forged" if forged else csrf_token_from(page)
+    response = client.post(_url(event), data=_form_data(csrf_token=token))
+    assert response.status_code == (400 if forged else 302)
+    assert len(_registrations(db_session, event)) == (0 if forged else 1)
