@@ -5,7 +5,7 @@ of eventhub's workers from outside, without changing the app.
   profiler (cProfile follows one thread), enabled only while a POST is handled. It counts
   the thread's CPU time, not wall time: where the worker burns the machine's two cores.
   Waiting (for PostgreSQL, for the event's row lock) is what ``BENCH_LOCK_DIR`` shows.
-- ``BENCH_LOCK_DIR``: how long a registration holds the event's row lock (from the end of
+- ``BENCH_LOCK_DIR``: how long a turn on the event's row lock (a group of registrations) holds it (from the end of
   ``SELECT … FOR [NO KEY] UPDATE`` to the end of COMMIT), how long it waited for it, how many SQL
   statements and how much of the worker's CPU time fall inside.
 

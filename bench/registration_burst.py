@@ -226,7 +226,8 @@ def main(argv: list[str]) -> int:
             if args.profile:
                 burst_report.print_profile(Path(tmp), args.profile)
             if args.lock_timing:
-                figures["locks"] = burst_report.lock_figures(Path(tmp))
+                figures["locks"] = burst_report.lock_figures(
+                    Path(tmp), figures["eventhub"]["post"]["ok"])
     except (TimeLimit, Stopped, subprocess.TimeoutExpired) as exc:
         print(f"stopped before the end (servers stopped, database dropped): {exc}",
               file=sys.stderr)
