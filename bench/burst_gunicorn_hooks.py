@@ -5,9 +5,10 @@ of eventhub's workers from outside, without changing the app.
   profiler (cProfile follows one thread), enabled only while a POST is handled. It counts
   the thread's CPU time, not wall time: where the worker burns the machine's two cores.
   Waiting (for PostgreSQL, for the event's row lock) is what ``BENCH_LOCK_DIR`` shows.
-- ``BENCH_LOCK_DIR``: how long a turn on the event's row lock (a group of registrations) holds it (from the end of
-  ``SELECT … FOR [NO KEY] UPDATE`` to the end of COMMIT), how long it waited for it, how many SQL
-  statements and how much of the worker's CPU time fall inside.
+- ``BENCH_LOCK_DIR``: how long a turn on the event's row lock (a group of registrations)
+  holds it (from the end of ``SELECT … FOR [NO KEY] UPDATE`` to the end of COMMIT), how
+  long it waited for it, how many SQL statements and how much of the worker's CPU time
+  fall inside.
 
 - ``BENCH_WITHOUT_DATABASE``: the registration form's POST does everything but register
   (``registration.intake.submit`` does nothing): what eventhub's request costs without its

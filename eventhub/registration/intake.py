@@ -70,7 +70,6 @@ class GroupCommit:
             raise submission.result
         return submission.result.created
 
-
     def _release(self, group: list[_Submission]) -> None:
         """Wake the group's requests, and the next in the queue: it writes the next group.
         Only them: the others would only go back to waiting."""
@@ -97,10 +96,10 @@ _EXTENSION = "eventhub.registration_group_commit"
 
 
 def _write(group: list[_Submission]) -> None:
-    """Write the group, an event at a time in ascending order (so two processes' groups
-    cannot wait for each other's locks). If a transaction fails for another reason than
-    an applicant's (a lost connection, a deadlock), it is rolled back and each of its
-    registrations is tried alone, so that one fault costs no one else their place."""
+    """Write the group: one transaction per event, in order of arrival within each. If a
+    transaction fails for another reason than an applicant's (a lost connection, a
+    deadlock), it is rolled back and each of its registrations is tried alone, so that
+    one fault costs no one else their place."""
     by_event = sorted(group, key=lambda s: s.event_id)  # stable: arrival order kept
     for _, of_event in groupby(by_event, key=lambda s: s.event_id):
         of_event = list(of_event)

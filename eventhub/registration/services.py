@@ -146,7 +146,7 @@ def _tally(event: Event, now: datetime, besides: Registration | None) -> _Tally:
     stays right before the table has statistics and as a prepared statement's generic
     plan."""
     return _Tally(*db.session.execute(_TALLY, {
-        "event_id": event.id, "besides": besides.id or 0 if besides else 0,
+        "event_id": event.id, "besides": (besides.id or 0) if besides is not None else 0,
         "now": now}).one())
 
 
@@ -285,8 +285,8 @@ def register_all(event_id: int, applicants: list[Applicant], now: datetime, *,
     event = lock_event(event_id)  # reloads the event: it may have changed meanwhile
     try:
         _check_open(event, now, source)
-    except RegistrationClosed as exc:
-        return [exc] * len(applicants)
+    except RegistrationClosed as exc:  # one each: each may be raised in its own thread
+        return [RegistrationClosed(exc.reason) for _ in applicants]
     verified = source != "form" or not event.double_opt_in
     results: list[Result | None] = [None] * len(applicants)
     new: dict[str, _Entry] = {}  # by address: the first entry for it
