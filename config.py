@@ -145,6 +145,10 @@ def load(overrides: Mapping[str, Any] | None = None,
     if settings["SQLALCHEMY_DATABASE_URI"]:
         settings["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(
             settings["SQLALCHEMY_DATABASE_URI"])
+        if settings["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+            # Per process: a connection for each of gunicorn's 16 threads and the sender.
+            settings["SQLALCHEMY_ENGINE_OPTIONS"] = {
+                "pool_size": 10, "max_overflow": 10, **settings["SQLALCHEMY_ENGINE_OPTIONS"]}
     if settings["ENV"] == "production":
         _check_production(settings)
         if "SESSION_COOKIE_SECURE" not in (overrides or {}):

@@ -49,3 +49,12 @@ def test_installed_package_finds_config_from_another_directory(tmp_path):
     timezone, templates = result.stdout.split()
     assert timezone == "Europe/Berlin"
     assert templates.endswith("templates")
+
+
+def test_postgresql_gets_a_connection_for_each_web_thread():
+    options = config.load({"SQLALCHEMY_DATABASE_URI": "postgresql://db/eventhub"},
+                          environ={})["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["pool_size"] + options["max_overflow"] >= 17  # 16 threads, the sender
+    assert options["pool_pre_ping"]
+    sqlite = config.load({"SQLALCHEMY_DATABASE_URI": "sqlite://"}, environ={})
+    assert "pool_size" not in sqlite["SQLALCHEMY_ENGINE_OPTIONS"]  # no pool to size
