@@ -231,3 +231,31 @@ def test_a_double_click_is_one_registration_whichever_group_it_falls_in(
     assert results[0] is True and sorted(results[1:]) == [False, True]
     assert sorted(r.email for r in _rows(app, committed_event)) == sorted(
         [other.email, person.email])
+
+
+def test_groups_of_two_processes_share_the_places_without_overbooking(app, committed_event):
+    """Two group commits, as two web processes have, each with requests arriving at once:
+    their groups take turns on the event's lock, so exactly the capacity holds places and
+    the waiting list is numbered 1..n without gaps."""
+    processes = [intake.GroupCommit(), intake.GroupCommit()]
+    people = [applicant() for _ in range(60)]
+    barrier = threading.Barrier(len(people))
+    results: list = [None] * len(people)
+
+    def run(index, person):
+        with app.app_context():
+            barrier.wait()
+            try:
+                results[index] = processes[index % 2].submit(committed_event, person)
+            except BaseException as exc:  # asserted on below
+                results[index] = exc
+
+    threads = [threading.Thread(target=run, args=(i, p)) for i, p in enumerate(people)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert all(r is True for r in results), results
+    rows = _rows(app, committed_event)
+    assert Counter(r.status for r in rows) == {S.CONFIRMED: PLACES, S.WAITLISTED: 50}
+    assert sorted(r.waitlist_number for r in rows if r.waitlist_number) == list(range(1, 51))
