@@ -85,7 +85,13 @@ class GroupCommit:
 
 
 def submit(event_id: int, applicant: services.Applicant) -> bool:
-    """Register from the public form through this app's group commit."""
+    """Register from the public form through this app's group commit.
+
+    The request's session is closed first: a request that waits for its group must not
+    hold a pooled connection (one it took to read the event, say), or enough waiting
+    requests would leave none for the request that writes the group. What it loaded
+    stays readable."""
+    db.session.close()
     group_commit = current_app.extensions.get(_EXTENSION)
     if group_commit is None:
         group_commit = current_app.extensions.setdefault(_EXTENSION, GroupCommit())

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from eventhub import create_app
 from eventhub.errors import RuleViolation
 from eventhub.events.models import EventStatus
 from eventhub.extensions import db
@@ -25,6 +26,7 @@ from eventhub.registration.models import Registration
 from eventhub.registration.models import RegistrationStatus as S
 from eventhub.timeutil import utcnow
 from tests import factories
+from tests.conftest import TEST_CONFIG
 from tests.registration.helpers import applicant
 
 PLACES = 10
@@ -259,3 +261,38 @@ def test_groups_of_two_processes_share_the_places_without_overbooking(app, commi
     rows = _rows(app, committed_event)
     assert Counter(r.status for r in rows) == {S.CONFIRMED: PLACES, S.WAITLISTED: 50}
     assert sorted(r.waitlist_number for r in rows if r.waitlist_number) == list(range(1, 51))
+
+
+def test_requests_waiting_for_their_group_hold_no_connection(database_url, committed_event,
+                                                            monkeypatch):
+    """A pool of two connections, and two requests that read the database (as a request
+    does when its copy of the event has expired) before they queue behind a request that
+    has not: the writer of the group still gets a connection."""
+    small = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url,
+                        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 2, "max_overflow": 0,
+                                                      "pool_timeout": 5}})
+    group_commit = small.extensions.setdefault(intake._EXTENSION, intake.GroupCommit())
+    recorder = _Recorder(monkeypatch, group_commit, wait_for=3)
+    people = [applicant() for _ in range(3)]
+    results: list = [None] * 3
+
+    def run(index):
+        with small.app_context():
+            if index:  # the readers queue only after the writer has started its group
+                while not recorder.sizes:
+                    time.sleep(0.005)
+                db.session.execute(select(1))  # holds one of the two connections
+            try:
+                results[index] = intake.submit(committed_event, people[index])
+            except BaseException as exc:  # asserted on below
+                results[index] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    with small.app_context():
+        db.engine.dispose()
+    assert results == [True, True, True]
+    assert recorder.sizes == [1, 2]
