@@ -81,3 +81,22 @@ def test_a_registration_is_decided_on_the_event_as_it_is_now(client, event, db_s
                               .where(Registration.event_id == event.id)).all() == []
     page = client.get(url).get_data(as_text=True)
     assert "abgesagt" in page and 'name="first_name"' not in page
+
+
+def test_a_logged_in_organizer_refused_on_the_public_form_sees_the_page(
+        login, make, event, db_session):
+    """The request closes its session before its registration is written; the page shown
+    after a refusal still renders everything of the signed-in user and the event."""
+    user = make.user(name="Olga Organisatorin")
+    db_session.commit()
+    client = login(user)
+    url = f"/veranstaltungen/{event.slug}/anmeldung"
+    assert client.get(url).status_code == 200
+    _behind_the_apps_back(db_session, event.id,
+                          registration_closes_at=utcnow() - timedelta(minutes=1))
+    started = antibot.stamp(utcnow() - timedelta(seconds=30))
+    response = client.post(url, data={**VALID, "started": started})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Digitaltag" in page and 'name="first_name"' in page  # the form, kept filled
+    assert 'value="Anna"' in page
