@@ -142,14 +142,19 @@ class _Recorder:
         return self._real(event_id, applicants, now, **kwargs)
 
 
-def _submit_in_parallel(app, group_commit, event_id, people) -> list:
-    """Each person's request in its own thread and app context; their results in order."""
+def _submit_in_parallel(app, group_commit, event_id, people, *, processes=None) -> list:
+    """Each person's request in its own thread and app context, all at once; their
+    results in order. ``processes``: group commits that the requests alternate between,
+    as between web processes, instead of the one ``group_commit``."""
+    commits = processes or [group_commit]
+    barrier = threading.Barrier(len(people))
     results: list = [None] * len(people)
 
     def run(index, person):
         with app.app_context():
+            barrier.wait()
             try:
-                results[index] = group_commit.submit(event_id, person)
+                results[index] = commits[index % len(commits)].submit(event_id, person)
             except BaseException as exc:  # asserted on by the caller
                 results[index] = exc
 
@@ -239,24 +244,9 @@ def test_groups_of_two_processes_share_the_places_without_overbooking(app, commi
     """Two group commits, as two web processes have, each with requests arriving at once:
     their groups take turns on the event's lock, so exactly the capacity holds places and
     the waiting list is numbered 1..n without gaps."""
-    processes = [intake.GroupCommit(), intake.GroupCommit()]
     people = [applicant() for _ in range(60)]
-    barrier = threading.Barrier(len(people))
-    results: list = [None] * len(people)
-
-    def run(index, person):
-        with app.app_context():
-            barrier.wait()
-            try:
-                results[index] = processes[index % 2].submit(committed_event, person)
-            except BaseException as exc:  # asserted on below
-                results[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i, p)) for i, p in enumerate(people)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    results = _submit_in_parallel(app, None, committed_event, people,
+                                  processes=[intake.GroupCommit(), intake.GroupCommit()])
     assert all(r is True for r in results), results
     rows = _rows(app, committed_event)
     assert Counter(r.status for r in rows) == {S.CONFIRMED: PLACES, S.WAITLISTED: 50}
