@@ -5,7 +5,6 @@ EVENTHUB_TEST_DATABASE_URL is set. Nothing here is mocked.
 """
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from datetime import timedelta
 
@@ -18,7 +17,7 @@ from eventhub.registration import services
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.timeutil import utcnow
 from tests import factories
-from tests.registration.helpers import applicant
+from tests.registration.helpers import applicant, in_parallel, registrations_of
 
 PLACES = 10
 PEOPLE = 50
@@ -34,34 +33,16 @@ def committed_event(app):
 
 
 def _in_parallel(app, jobs) -> list[BaseException]:
-    """Run each job in its own thread and app context (own session), all at once."""
-    barrier = threading.Barrier(len(jobs))
-    errors: list[BaseException] = []
+    """Run each job, then COMMIT, in its own thread and app context, all at once; the
+    exceptions raised."""
+    def committed(job):
+        def run():
+            job()
+            db.session.commit()
+        return run
 
-    def run(job):
-        with app.app_context():
-            try:
-                barrier.wait()
-                job()
-                db.session.commit()
-            except BaseException as exc:  # collected and asserted on below
-                db.session.rollback()
-                errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return errors
-
-
-def _statuses(app, event_id) -> list[Registration]:
-    with app.app_context():
-        rows = db.session.scalars(select(Registration).where(Registration.event_id == event_id)
-                                  .order_by(Registration.id)).all()
-        db.session.expunge_all()
-        return rows
+    return [r for r in in_parallel(app, [committed(job) for job in jobs])
+            if isinstance(r, BaseException)]
 
 
 def _register_job(event_id, person):
@@ -72,7 +53,7 @@ def test_fifty_at_once_for_ten_places_then_parallel_cancellations(app, committed
     people = [applicant() for _ in range(PEOPLE)]
     errors = _in_parallel(app, [_register_job(committed_event, p) for p in people])
     assert errors == []
-    rows = _statuses(app, committed_event)
+    rows = registrations_of(app, committed_event)
     counts = Counter(r.status for r in rows)
     assert len(rows) == PEOPLE
     assert counts[RegistrationStatus.CONFIRMED] == PLACES
@@ -86,7 +67,7 @@ def test_fifty_at_once_for_ten_places_then_parallel_cancellations(app, committed
 
     holders = [r for r in rows if r.status is RegistrationStatus.CONFIRMED][:5]
     _cancel_in_parallel(app, holders)
-    after = {r.id: r.status for r in _statuses(app, committed_event)}
+    after = {r.id: r.status for r in registrations_of(app, committed_event)}
     assert Counter(after.values()) == {RegistrationStatus.CONFIRMED: PLACES,
                                        RegistrationStatus.CANCELLED: 5,
                                        RegistrationStatus.WAITLISTED: PEOPLE - PLACES - 5}
@@ -105,7 +86,7 @@ def test_same_address_twenty_times_at_once_gives_one_registration(app, committed
     person = applicant(email="same@example.org")
     errors = _in_parallel(app, [_register_job(committed_event, person) for _ in range(20)])
     assert errors == []  # the event lock orders them: the first registers, the rest find it
-    rows = _statuses(app, committed_event)
+    rows = registrations_of(app, committed_event)
     assert len(rows) == 1
 
 
@@ -144,7 +125,7 @@ def test_the_same_address_registered_at_the_same_moment_is_stored_once(
         db.session.commit()
         assert not outcome.created
     assert lookups == [person.email]
-    assert [r.email for r in _statuses(app, committed_event)] == [person.email]
+    assert [r.email for r in registrations_of(app, committed_event)] == [person.email]
     assert _messages(app, committed_event) == {
         person.email: ["registration_confirmed", "registration_existing"]}
 
@@ -153,7 +134,7 @@ def test_double_clicks_in_parallel_store_each_address_once(app, committed_event)
     people = [applicant() for _ in range(8)]
     errors = _in_parallel(app, [_register_job(committed_event, p) for p in people * 3])
     assert errors == []
-    rows = _statuses(app, committed_event)
+    rows = registrations_of(app, committed_event)
     assert sorted(r.email for r in rows) == sorted(p.email for p in people)
     assert all(r.status is RegistrationStatus.CONFIRMED for r in rows)
     for kinds in _messages(app, committed_event).values():

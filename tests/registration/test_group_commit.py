@@ -7,10 +7,10 @@ the groups they check are certain to form.
 """
 from __future__ import annotations
 
-import threading
 import time
 from collections import Counter
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from sqlalchemy import select
@@ -27,7 +27,7 @@ from eventhub.registration.models import RegistrationStatus as S
 from eventhub.timeutil import utcnow
 from tests import factories
 from tests.conftest import TEST_CONFIG
-from tests.registration.helpers import applicant
+from tests.registration.helpers import applicant, in_parallel, registrations_of
 
 PLACES = 10
 
@@ -147,31 +147,8 @@ def _submit_in_parallel(app, group_commit, event_id, people, *, processes=None) 
     results in order. ``processes``: group commits that the requests alternate between,
     as between web processes, instead of the one ``group_commit``."""
     commits = processes or [group_commit]
-    barrier = threading.Barrier(len(people))
-    results: list = [None] * len(people)
-
-    def run(index, person):
-        with app.app_context():
-            barrier.wait()
-            try:
-                results[index] = commits[index % len(commits)].submit(event_id, person)
-            except BaseException as exc:  # asserted on by the caller
-                results[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i, p)) for i, p in enumerate(people)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
-
-
-def _rows(app, event_id) -> list[Registration]:
-    with app.app_context():
-        rows = db.session.scalars(select(Registration).where(Registration.event_id == event_id)
-                                  .order_by(Registration.id)).all()
-        db.session.expunge_all()
-        return rows
+    return in_parallel(app, [partial(commits[i % len(commits)].submit, event_id, person)
+                             for i, person in enumerate(people)])
 
 
 def test_requests_that_arrive_together_are_committed_as_one_group(
@@ -182,7 +159,7 @@ def test_requests_that_arrive_together_are_committed_as_one_group(
     results = _submit_in_parallel(app, group_commit, committed_event, people)
     assert all(r is True for r in results), results
     assert recorder.sizes == [1, 49]
-    rows = _rows(app, committed_event)
+    rows = registrations_of(app, committed_event)
     assert Counter(r.status for r in rows) == {S.CONFIRMED: PLACES, S.WAITLISTED: 40}
     assert sorted(r.waitlist_number for r in rows if r.waitlist_number) == list(range(1, 41))
     assert group_commit._queue == type(group_commit._queue)()  # nobody left behind
@@ -196,7 +173,7 @@ def test_each_request_gets_its_own_result(app, committed_event, monkeypatch):
     assert recorder.sizes[0] == 1 and sum(recorder.sizes) == 4
     refused = [r for r in results if isinstance(r, RuleViolation)]
     assert len(refused) == 1 and results.index(refused[0]) == 2
-    assert sorted(r.email for r in _rows(app, committed_event)) == sorted(
+    assert sorted(r.email for r in registrations_of(app, committed_event)) == sorted(
         p.email for i, p in enumerate(people) if i != 2)
 
 
@@ -208,7 +185,7 @@ def test_a_group_that_fails_is_written_one_registration_at_a_time(
     results = _submit_in_parallel(app, group_commit, committed_event, people)
     assert all(r is True for r in results), results
     assert recorder.sizes == [1, 5, 1, 1, 1, 1, 1]  # the group of five, then alone
-    rows = _rows(app, committed_event)
+    rows = registrations_of(app, committed_event)
     assert sorted(r.email for r in rows) == sorted(p.email for p in people)
     with app.app_context():  # the failed group's e-mails went with its rollback
         assert db.session.scalar(select(db.func.count()).select_from(OutboxMessage).where(
@@ -225,7 +202,7 @@ def test_a_fault_alone_reaches_the_request_it_belongs_to(app, committed_event, m
     with app.app_context(), pytest.raises(OperationalError):
         group_commit.submit(committed_event, applicant())
     assert group_commit._queue == type(group_commit._queue)()
-    assert _rows(app, committed_event) == []
+    assert registrations_of(app, committed_event) == []
 
 
 def test_a_double_click_is_one_registration_whichever_group_it_falls_in(
@@ -236,7 +213,7 @@ def test_a_double_click_is_one_registration_whichever_group_it_falls_in(
     results = _submit_in_parallel(app, group_commit, committed_event, [other, person, person])
     assert recorder.sizes == [1, 2]
     assert results[0] is True and sorted(results[1:]) == [False, True]
-    assert sorted(r.email for r in _rows(app, committed_event)) == sorted(
+    assert sorted(r.email for r in registrations_of(app, committed_event)) == sorted(
         [other.email, person.email])
 
 
@@ -248,7 +225,7 @@ def test_groups_of_two_processes_share_the_places_without_overbooking(app, commi
     results = _submit_in_parallel(app, None, committed_event, people,
                                   processes=[intake.GroupCommit(), intake.GroupCommit()])
     assert all(r is True for r in results), results
-    rows = _rows(app, committed_event)
+    rows = registrations_of(app, committed_event)
     assert Counter(r.status for r in rows) == {S.CONFIRMED: PLACES, S.WAITLISTED: 50}
     assert sorted(r.waitlist_number for r in rows if r.waitlist_number) == list(range(1, 51))
 
@@ -264,24 +241,15 @@ def test_requests_waiting_for_their_group_hold_no_connection(database_url, commi
     group_commit = small.extensions.setdefault(intake._EXTENSION, intake.GroupCommit())
     recorder = _Recorder(monkeypatch, group_commit, wait_for=3)
     people = [applicant() for _ in range(3)]
-    results: list = [None] * 3
 
-    def run(index):
-        with small.app_context():
-            if index:  # the readers queue only after the writer has started its group
-                while not recorder.sizes:
-                    time.sleep(0.005)
-                db.session.execute(select(1))  # holds one of the two connections
-            try:
-                results[index] = intake.submit(committed_event, people[index])
-            except BaseException as exc:  # asserted on below
-                results[index] = exc
+    def request(index):
+        if index:  # the readers queue only after the writer has started its group
+            while not recorder.sizes:
+                time.sleep(0.005)
+            db.session.execute(select(1))  # holds one of the two connections
+        return intake.submit(committed_event, people[index])
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = in_parallel(small, [partial(request, i) for i in range(3)])
     with small.app_context():
         db.engine.dispose()
     assert results == [True, True, True]
