@@ -60,6 +60,9 @@ def add_registration(db_session, event, *, status=S.CONFIRMED, answers=None,
     kw.setdefault("region_code", "DE-SN")
     kw.setdefault("waitlisted_at", now + timedelta(seconds=n) if status is S.WAITLISTED
                   else None)
+    # As the service draws it: the order of the waiting list (without one, the order of
+    # people moving up would be left to the database).
+    kw.setdefault("waitlist_number", n if status is S.WAITLISTED else None)
     kw.setdefault("pending_expires_at", now + timedelta(hours=48) if status is S.PENDING
                   else None)
     if erased:
