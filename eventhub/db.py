@@ -5,7 +5,7 @@ import enum
 import sqlite3
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Enum, Insert, MetaData, Select, event
+from sqlalchemy import DateTime, Enum, Insert, MetaData, Select, Table, event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect, Engine
@@ -113,7 +113,8 @@ def for_update(query: Select, session: Session, **options) -> Select:
     return query.with_for_update(**options)
 
 
-def insert_unless_exists(model: type, session: Session, *unique_columns: str) -> Insert:
+def insert_unless_exists(model: type | Table, session: Session,
+                         *unique_columns: str) -> Insert:
     """``INSERT … ON CONFLICT (unique_columns) DO NOTHING`` for ``model``: nothing is
     written, and nothing returned, if a row with the same values exists — or is being
     written by a transaction not yet committed, which PostgreSQL waits for. One statement

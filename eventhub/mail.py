@@ -111,7 +111,7 @@ def queue_unrendered(messages: Iterable[Unrendered], now: datetime) -> None:
              "registration_id": m.registration_id, "unrendered": True,
              "created_at": now, "updated_at": now} for m in messages]
     if rows:
-        db.session.execute(insert(OutboxMessage), rows)
+        db.session.execute(insert(OutboxMessage.__table__), rows)  # Core: no ORM bulk work
         db.session.info["outbox_dirty"] = True
 
 

@@ -72,8 +72,10 @@ def registered(registration: Registration, now: datetime) -> None:
     registered_all([registration], now)
 
 
-def registered_all(registrations: list[Registration], now: datetime) -> None:
-    """The e-mails of new registrations; those the sender renders in one statement."""
+def registered_all(registrations: list, now: datetime) -> None:
+    """The e-mails of new registrations; those the sender renders in one statement. A
+    registration whose e-mail is rendered now (confirmed) must be a Registration; for
+    the others, anything with its ``id``, ``email``, ``language`` and ``status`` does."""
     later = []
     for registration in registrations:
         template = _REGISTERED[registration.status]

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, bindparam, func, insert, select, update
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import joinedload, lazyload
 
 from eventhub import mail
 from eventhub.db import for_update, insert_unless_exists
@@ -64,29 +64,40 @@ class Applicant:
 
 @dataclass(frozen=True)
 class Outcome:
-    registration: Registration
+    registration_id: int
     created: bool  # False: the address was registered already (the page must not tell)
+
+    @property
+    def registration(self) -> Registration:
+        """Loaded when asked for (the group commit never asks): the public form's
+        registrations are written as plain rows."""
+        return db.session.get(Registration, self.registration_id)
 
 
 def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def lock_event(event_id: int) -> Event | None:
-    """The event, reloaded and locked until the transaction ends.
+def lock_event(event_id: int, *, with_questions: bool = False) -> Event | None:
+    """The event, reloaded and locked until the transaction ends; ``with_questions``:
+    its questions too, read in the same statement (registering needs them, and every
+    round trip under the lock makes the others wait longer).
 
     ``FOR NO KEY UPDATE``, not ``FOR UPDATE``: a transaction that has already written a
     registration holds a key-share lock on its event (the foreign key), which ``FOR
     UPDATE`` would wait for — two such registrations would deadlock. The weaker lock still
-    excludes every other ``lock_event`` and every UPDATE of the event.
+    excludes every other ``lock_event`` and every UPDATE of the event. ``OF events``: the
+    questions joined in are read, not locked.
     """
-    return db.session.scalar(for_update(_LOCK_EVENT, db.session, of=Event, key_share=True),
-                             {"event_id": event_id})
+    query = for_update(_LOCK_EVENT_WITH_QUESTIONS if with_questions else _LOCK_EVENT,
+                       db.session, of=Event, key_share=True)
+    return db.session.scalars(query, {"event_id": event_id}).unique().first()
 
 
 _LOCK_EVENT = (select(Event).where(Event.id == bindparam("event_id"))
                .options(lazyload(Event.organization))  # no join while others wait
                .execution_options(populate_existing=True))
+_LOCK_EVENT_WITH_QUESTIONS = _LOCK_EVENT.options(joinedload(Event.questions))
 
 
 def closed_reason(event: Event, now: datetime) -> str | None:
@@ -282,7 +293,7 @@ def register_all(event_id: int, applicants: list[Applicant], now: datetime, *,
     address that has an active registration already creates nothing and gets an e-mail
     with its links (``created`` is False; the page must not tell).
     """
-    event = lock_event(event_id)  # reloads the event: it may have changed meanwhile
+    event = lock_event(event_id, with_questions=True)  # as it is now
     try:
         _check_open(event, now, source)
     except RegistrationClosed as exc:  # one each: each may be raised in its own thread
@@ -322,40 +333,61 @@ class _Entry(NamedTuple):
 
 
 def _insert(event: Event, entries: list[_Entry], source: str, now: datetime, *,
-            verified: bool) -> dict[str, Registration]:
-    """Write the new registrations, places given in order, in one statement; by address,
-    those written (an address with a row for the event already is left out)."""
+            verified: bool) -> dict[str, int]:
+    """Write the new registrations, places given in order, in one statement; the ids of
+    those written, by address (an address with a row for the event already is left out).
+
+    Plain rows in and ids out, no ORM objects: the group commit writes dozens at a time
+    while the others wait for the lock."""
     if not entries:
         return {}
     counted = _Places(event, now, arriving=len(entries))
     places = copy(counted)
-    rows = []
+    drafts = []
     for entry in entries:
         draft = _Draft(event_id=event.id, email=entry.email)
         _fill(draft, entry.applicant, source, now)
         places.give(draft, now, verified=verified)
-        rows.append(vars(draft))
-    created = {registration.email: registration for registration in db.session.scalars(
-        insert_unless_exists(Registration, db.session, "event_id", "email")
-        .returning(Registration), rows)}
-    written = [created[entry.email] for entry in entries if entry.email in created]
-    if len(written) < len(entries):  # the places in turn again, without the others
-        for registration in written:
-            registration.waitlist_number = None
-            counted.give(registration, now, verified=verified)
-        db.session.flush()
-    answers = [{"registration_id": created[entry.email].id, "question_id": a.question_id,
+        drafts.append(draft)
+    created = dict(db.session.execute(
+        insert_unless_exists(_REGISTRATIONS, db.session, "event_id", "email")
+        .returning(_REGISTRATIONS.c.email, _REGISTRATIONS.c.id),
+        [vars(draft) for draft in drafts]).all())
+    written: list[Registration | _Draft] = [draft for draft in drafts if draft.email in created]
+    for draft in written:
+        draft.id = created[draft.email]
+    if len(written) < len(entries) or any(d.status is S.CONFIRMED for d in written):
+        # Places in turn again, without those refused (rare), or an e-mail rendered now,
+        # which needs the registration itself: the rows as objects.
+        written = _loaded([draft.id for draft in written])
+        if len(written) < len(entries):
+            for registration in written:
+                registration.waitlist_number = None
+                counted.give(registration, now, verified=verified)
+            db.session.flush()
+    answers = [{"registration_id": created[entry.email], "question_id": a.question_id,
                 "value": a.value} for entry in entries if entry.email in created
                for a in entry.answers]
     if answers:
-        db.session.execute(insert(Answer), answers)
+        db.session.execute(insert(Answer.__table__), answers)
     notify.registered_all(written, now)
     return created
 
 
+_REGISTRATIONS = Registration.__table__
+
+
+def _loaded(ids: list[int]) -> list[Registration]:
+    """The registrations with these ids, in this order."""
+    by_id = {r.id: r for r in db.session.scalars(
+        select(Registration).where(Registration.id.in_(ids)))}
+    return [by_id[i] for i in ids]
+
+
 class _Draft:
     """A new registration's column values, given by ``_fill`` and ``_Places.give`` before
-    the INSERT: plain attributes, cheaper than a Registration that is never added."""
+    the INSERT, and its id after it: plain attributes, cheaper than a Registration, and
+    all that its e-mail needs when the sender renders it."""
 
     def __init__(self, **values) -> None:
         self.status = self.email_verified_at = self.waitlist_number = None
@@ -372,13 +404,13 @@ def _registered_before(event: Event, entry: _Entry, source: str, now: datetime, 
         raise RuntimeError(f"cannot write the registration of event {event.id}")
     if registration.is_active:
         notify.existing(registration, now)
-        return Outcome(registration, created=False)
+        return Outcome(registration.id, created=False)
     _fill(registration, entry.applicant, source, now)
     registration.answers = entry.answers
     _place(event, registration, now, verified=verified)
     db.session.flush()
     notify.registered(registration, now)
-    return Outcome(registration, created=True)
+    return Outcome(registration.id, created=True)
 
 
 def _check_open(event: Event | None, now: datetime, source: str) -> None:
