@@ -4,8 +4,22 @@ from __future__ import annotations
 import enum
 import sqlite3
 from datetime import UTC, datetime
+from functools import lru_cache
 
-from sqlalchemy import DateTime, Enum, Insert, MetaData, Select, Table, event
+from sqlalchemy import (
+    DateTime,
+    Enum,
+    Insert,
+    MetaData,
+    Row,
+    Select,
+    Table,
+    bindparam,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect, Engine
@@ -122,3 +136,44 @@ def insert_unless_exists(model: type | Table, session: Session,
     dialect_insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" \
         else postgresql_insert
     return dialect_insert(model).on_conflict_do_nothing(index_elements=list(unique_columns))
+
+
+def insert_rows_unless_exists(session: Session, table: Table, rows: list[dict],
+                              unique_columns: tuple[str, ...],
+                              returning: tuple[str, ...]) -> list[Row]:
+    """``insert_unless_exists`` for many rows in one statement, ``returning`` the given
+    columns of the rows written. Every row must have the same keys.
+
+    On PostgreSQL the rows go in as one array per column (``INSERT … SELECT … FROM
+    unnest(…)``): the statement's text is the same however many rows there are, so the
+    driver parses it once and the server prepares it once, where a VALUES list is a new
+    statement, parsed and planned again, for every number of rows. Columns that the rows
+    leave out get their Python-side default row by row, as in a VALUES insert."""
+    if not rows:
+        return []
+    if session.get_bind().dialect.name == "sqlite":
+        statement = insert_unless_exists(table, session, *unique_columns).returning(
+            *(table.c[name] for name in returning))
+        return session.execute(statement, rows).all()
+    defaults = [(column.name, column.default) for column in table.columns
+                if column.name not in rows[0] and column.default is not None
+                and (column.default.is_scalar or column.default.is_callable)]
+    if defaults:
+        rows = [{**row, **{name: default.arg(None) if default.is_callable else default.arg
+                           for name, default in defaults}} for row in rows]
+    columns = tuple(rows[0])
+    statement = _unnest_insert(table, columns, unique_columns, returning)
+    return session.execute(statement, {f"rows_{name}": [row[name] for row in rows]
+                                       for name in columns}).all()
+
+
+@lru_cache(maxsize=16)
+def _unnest_insert(table: Table, columns: tuple[str, ...], unique_columns: tuple[str, ...],
+                   returning: tuple[str, ...]) -> Insert:
+    arrays = func.unnest(*(bindparam(f"rows_{name}", type_=ARRAY(table.c[name].type))
+                           for name in columns)).table_valued(*columns).render_derived()
+    return (postgresql_insert(table)
+            .from_select(columns, select(*(arrays.c[name] for name in columns)),
+                         include_defaults=False)
+            .on_conflict_do_nothing(index_elements=list(unique_columns))
+            .returning(*(table.c[name] for name in returning)))

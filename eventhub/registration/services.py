@@ -18,7 +18,7 @@ from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.orm import joinedload, lazyload
 
 from eventhub import mail
-from eventhub.db import for_update, insert_unless_exists
+from eventhub.db import for_update, insert_rows_unless_exists
 from eventhub.errors import RuleViolation
 from eventhub.events.models import Event, EventStatus
 from eventhub.extensions import db
@@ -349,10 +349,9 @@ def _insert(event: Event, entries: list[_Entry], source: str, now: datetime, *,
         _fill(draft, entry.applicant, source, now)
         places.give(draft, now, verified=verified)
         drafts.append(draft)
-    created = dict(db.session.execute(
-        insert_unless_exists(_REGISTRATIONS, db.session, "event_id", "email")
-        .returning(_REGISTRATIONS.c.email, _REGISTRATIONS.c.id),
-        [vars(draft) for draft in drafts]).all())
+    created = dict(insert_rows_unless_exists(
+        db.session, Registration.__table__, [vars(draft) for draft in drafts],
+        ("event_id", "email"), returning=("email", "id")))
     written: list[Registration | _Draft] = [draft for draft in drafts if draft.email in created]
     for draft in written:
         draft.id = created[draft.email]
@@ -372,9 +371,6 @@ def _insert(event: Event, entries: list[_Entry], source: str, now: datetime, *,
         db.session.execute(insert(Answer.__table__), answers)
     notify.registered_all(written, now)
     return created
-
-
-_REGISTRATIONS = Registration.__table__
 
 
 def _loaded(ids: list[int]) -> list[Registration]:
