@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import pstats
+import statistics
 from pathlib import Path
 
 import burst_db
@@ -85,18 +86,63 @@ def print_check(check: burst_db.Check) -> None:
         print(f"  PROBLEM: {problem}")
 
 
-def print_targets(figures: dict) -> None:
-    value = ratio(figures)
-    eventhub = figures["eventhub"]
+def _target_line(ratio_value: float | None, p99_ms: float, errors: int,
+                 overbooking: int | None) -> str:
     checks = [
-        ("ratio >= 0.3", value is not None and value >= TARGET_RATIO),
-        ("p99 < 250 ms", eventhub["post"]["p99_ms"] < TARGET_P99_MS),
-        ("zero errors", _errors(eventhub) == 0),
+        ("ratio >= 0.3", ratio_value is not None and ratio_value >= TARGET_RATIO),
+        ("p99 < 250 ms", p99_ms < TARGET_P99_MS),
+        ("zero errors", errors == 0),
     ]
-    if figures["check"] is not None:
-        checks.append(("zero overbooking", figures["check"].overbooking == 0))
-    print("targets:  " + ", ".join(f"{name}: {'met' if ok else 'MISSED'}"
-                                   for name, ok in checks))
+    if overbooking is not None:
+        checks.append(("zero overbooking", overbooking == 0))
+    return ", ".join(f"{name}: {'met' if ok else 'MISSED'}" for name, ok in checks)
+
+
+def print_targets(figures: dict) -> None:
+    check = figures["check"]
+    print("targets:  " + _target_line(ratio(figures), figures["eventhub"]["post"]["p99_ms"],
+                                      _errors(figures["eventhub"]),
+                                      check.overbooking if check is not None else None))
+
+
+def summary(rounds: list[dict]) -> dict:
+    """The medians of several rounds (the ratio's median is that of the rounds' ratios,
+    each measured against the minimal app of the same round); errors and overbooking
+    are added up: one is one too many."""
+    posts = {name: [r[name]["post"] for r in rounds] for name in ("eventhub", "minimal")}
+    ratios = [ratio(r) for r in rounds]
+    checks = [r["check"] for r in rounds if r["check"] is not None]
+    return {
+        "rounds": len(rounds),
+        "eventhub_rps": statistics.median(p["rps"] for p in posts["eventhub"]),
+        "minimal_rps": statistics.median(p["rps"] for p in posts["minimal"]),
+        "ratio": statistics.median(ratios), "ratio_min": min(ratios),
+        "ratio_max": max(ratios),
+        "p99_ms": statistics.median(p["p99_ms"] for p in posts["eventhub"]),
+        "errors": sum(_errors(r["eventhub"]) for r in rounds),
+        "overbooking": sum(c.overbooking for c in checks) if checks else None,
+    }
+
+
+def print_summary(rounds: list[dict]) -> None:
+    print(f"\n== {len(rounds)} rounds")
+    print(f"{'round':<7}{'eventhub req/s':>16}{'minimal req/s':>15}{'ratio':>8}"
+          f"{'p99 ms':>9}{'errors':>8}{'overbooking':>13}")
+    for number, figures in enumerate(rounds, start=1):
+        check = figures["check"]
+        print(f"{number:<7}{figures['eventhub']['post']['rps']:>16.1f}"
+              f"{figures['minimal']['post']['rps']:>15.1f}{ratio(figures):>8.2f}"
+              f"{figures['eventhub']['post']['p99_ms']:>9.1f}"
+              f"{_errors(figures['eventhub']):>8}"
+              f"{check.overbooking if check is not None else '-':>13}")
+    total = summary(rounds)
+    print(f"{'median':<7}{total['eventhub_rps']:>16.1f}{total['minimal_rps']:>15.1f}"
+          f"{total['ratio']:>8.2f}{total['p99_ms']:>9.1f}{total['errors']:>8}"
+          f"{total['overbooking'] if total['overbooking'] is not None else '-':>13}")
+    print(f"ratio eventhub/minimal: median {total['ratio']:.2f} "
+          f"(rounds {total['ratio_min']:.2f}-{total['ratio_max']:.2f})")
+    print(f"targets (medians of {len(rounds)} rounds):  " + _target_line(
+        total["ratio"], total["p99_ms"], total["errors"], total["overbooking"]))
 
 
 def print_figures(figures: dict) -> None:
@@ -131,11 +177,18 @@ def failures(figures: dict) -> list[str]:
     return found
 
 
-def write_json(figures: dict, path: Path) -> None:
+def _json_round(figures: dict) -> dict:
     check = figures["check"]
-    data = {**figures, "ratio": ratio(figures),
+    return {**figures, "ratio": ratio(figures),
             "check": check and {**dataclasses.asdict(check), "overbooking": check.overbooking,
                                 "problems": check.problems}}
+
+
+def write_json(rounds: list[dict], path: Path) -> None:
+    """One round as one object (as before rounds existed); several as their list and
+    ``summary``."""
+    data = _json_round(rounds[0]) if len(rounds) == 1 else \
+        {"rounds": [_json_round(r) for r in rounds], "summary": summary(rounds)}
     path.write_text(json.dumps(data, indent=2))
 
 
