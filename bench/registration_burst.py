@@ -10,7 +10,7 @@ checks the database afterwards. Exit status 1 on errors, overbooking or inconsis
 
 With ``--rounds N`` the whole run (fresh database, eventhub, then the minimal app) is
 repeated N times and the figures of each round and their medians are printed; the
-targets are judged on the medians. One round on a shared virtual machine can be 30 %
+targets are judged on the medians. One round on a shared virtual machine can be 20-25 %
 off in either app, so a ratio is only worth quoting as the median of several rounds.
 
     .venv/bin/python bench/registration_burst.py [--rounds 1] [--clients 32]
