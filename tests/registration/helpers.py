@@ -12,6 +12,7 @@ from eventhub.registration.models import OrganizationSize, Registration
 from eventhub.registration.services import Applicant
 
 _seq = itertools.count(1)
+PLACES = 10  # of the committed_event fixture (conftest.py)
 
 
 def applicant(**kw) -> Applicant:

@@ -6,9 +6,7 @@ EVENTHUB_TEST_DATABASE_URL is set. Nothing here is mocked.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from eventhub.extensions import db
@@ -16,20 +14,9 @@ from eventhub.mail import OutboxMessage
 from eventhub.registration import services
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.timeutil import utcnow
-from tests import factories
-from tests.registration.helpers import applicant, in_parallel, registrations_of
+from tests.registration.helpers import PLACES, applicant, in_parallel, registrations_of
 
-PLACES = 10
 PEOPLE = 50
-
-
-@pytest.fixture()
-def committed_event(app):
-    """A published event with 10 places, committed for real; removed afterwards."""
-    with factories.committed_event(app, "concurrency-event", utcnow() + timedelta(days=10),
-                                   title="Rush", capacity=PLACES,
-                                   double_opt_in=False) as event_id:
-        yield event_id
 
 
 def _in_parallel(app, jobs) -> list[BaseException]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from datetime import timedelta
 from functools import partial
 
 import pytest
@@ -25,11 +24,8 @@ from eventhub.registration import intake, services
 from eventhub.registration.models import Registration
 from eventhub.registration.models import RegistrationStatus as S
 from eventhub.timeutil import utcnow
-from tests import factories
 from tests.conftest import TEST_CONFIG
-from tests.registration.helpers import applicant, in_parallel, registrations_of
-
-PLACES = 10
+from tests.registration.helpers import PLACES, applicant, in_parallel, registrations_of
 
 
 def _kinds(db_session, registration) -> list[str]:
@@ -104,14 +100,6 @@ def test_a_closed_event_refuses_everyone_in_the_turn(make, db_session):
 
 
 # -- the group commit, with real threads ----------------------------------------------------
-
-@pytest.fixture()
-def committed_event(app):
-    with factories.committed_event(app, "group-commit-event", utcnow() + timedelta(days=10),
-                                   title="Ansturm", capacity=PLACES,
-                                   double_opt_in=False) as event_id:
-        yield event_id
-
 
 class _Recorder:
     """Wraps services.register_all: records each group's size, and holds the first group
