@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from eventhub import formtools, i18n, timeutil
 from eventhub.errors import RuleViolation
@@ -85,8 +86,40 @@ def register(slug: str):
         elif _save(event, form):
             return redirect(thanks_url)
     return render_template("registration/form.html", event=event, form=form,
-                           question_fields=forms.question_fields(form, event.questions)), \
-        422 if form.errors else 200
+                           fields=_fields_markup(form, event)), 422 if form.errors else 200
+
+
+_EMPTY_FIELDS = "eventhub.empty_registration_fields"
+_EMPTY_FIELDS_KEPT = 256
+
+
+def _fields_markup(form: forms.RegistrationForm, event) -> Markup:
+    """The form's fields as HTML (``registration/_fields.html``).
+
+    Every empty form of an event is the same but for its hidden fields, which are not
+    among these, and the fields are most of the page's work: so an empty form's are
+    rendered once per form class (its questions), language, organizer and privacy
+    notice, and reused. A submitted form shows its values and errors: rendered each time.
+    """
+    if form.is_submitted():
+        return _render_fields(form, event)
+    if current_app.jinja_env.auto_reload:  # development: an edited template shows at once
+        return _render_fields(form, event)
+    key = (type(form), i18n.current_language(), event.organization.name,
+           current_app.config["PRIVACY_NOTICE_VERSION"])
+    kept: dict = current_app.extensions.setdefault(_EMPTY_FIELDS, {})
+    markup = kept.get(key)
+    if markup is None:
+        if len(kept) >= _EMPTY_FIELDS_KEPT:  # edited questions leave old keys behind
+            kept.clear()
+        markup = kept[key] = _render_fields(form, event)
+    return markup
+
+
+def _render_fields(form: forms.RegistrationForm, event) -> Markup:
+    return Markup(render_template(  # noqa: S704  (the template escapes what it shows)
+        "registration/_fields.html", form=form, event=event,
+        question_fields=forms.question_fields(form, event.questions)))
 
 
 def _save(event, form) -> bool:
