@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
 
 from babel.support import Translations
 from flask import abort, g
@@ -13,7 +14,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms import DateTimeLocalField, SelectChoice, SelectField
-from wtforms.csrf.core import CSRF
+from wtforms.csrf.core import CSRF, CSRFTokenField
+from wtforms.fields.core import UnboundField
 from wtforms.i18n import messages_path
 
 from eventhub import i18n
@@ -64,6 +66,43 @@ class Form(FlaskForm):
 
         def get_translations(self, form):
             return _wtforms_translations(str(get_locale()))
+
+
+class PrototypeFields:
+    """A form Meta mixin for busy public forms: each field is bound the usual way once,
+    and from then on copied from that first binding (a new field object with the same
+    attributes) instead of being built again from its declaration, which costs WTForms a
+    label, flags and validator checks per field and request.
+
+    What a binding takes from its form (the form, its meta, the language's messages) is
+    set on every copy; what the form's processing and validation change (data, errors,
+    choices given by the view) is set on the copy, never on what is shared. The CSRF
+    field, declared anew for every form, is bound the usual way."""
+
+    def bind_field(self, form, unbound_field: UnboundField, options: dict[str, Any]):
+        if issubclass(unbound_field.field_class, CSRFTokenField):
+            return super().bind_field(form, unbound_field, options)
+        where = (options["name"], options.get("prefix", ""))
+        first = _FIRST_BINDINGS.get(unbound_field)
+        if first is None or first[0] != where:
+            field = super().bind_field(form, unbound_field, options)
+            _FIRST_BINDINGS[unbound_field] = (where, {
+                name: value for name, value in vars(field).items()
+                if name not in _OF_THE_FORM})
+            return field
+        field = object.__new__(unbound_field.field_class)  # Field.__new__ would not bind
+        field.__dict__.update(first[1])
+        field._form, field.meta = form, form.meta
+        if options.get("translations") is not None:
+            field._translations = options["translations"]
+        if field.render_kw is not None:
+            field.render_kw = dict(field.render_kw)  # a view may change it for one page
+        return field
+
+
+_OF_THE_FORM = frozenset({"_form", "meta", "_translations"})
+_FIRST_BINDINGS: WeakKeyDictionary[UnboundField, tuple[tuple[str, str], dict[str, Any]]] = \
+    WeakKeyDictionary()
 
 
 @lru_cache(maxsize=8)

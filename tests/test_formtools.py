@@ -1,12 +1,12 @@
-"""formtools: the forms' CSRF token (signed only when shown, checked as Flask-WTF does)
-and the registration form's quick choice check."""
+"""formtools: the forms' CSRF token (signed only when shown, checked as Flask-WTF does),
+the registration form's quick choice check and its fields copied from a first binding."""
 from __future__ import annotations
 
 import pytest
 from flask import g, session
 from flask_wtf.csrf import generate_csrf
-from wtforms import SelectChoice, SelectField
-from wtforms.validators import DataRequired
+from wtforms import BooleanField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length
 
 from eventhub import formtools
 
@@ -58,3 +58,55 @@ def test_a_choice_is_judged_as_wtforms_judges_it(app, choices, answer, valid):
         ours.size.choices = theirs.size.choices = choices
         assert ours.validate() is theirs.validate() is valid
         assert ours.size.errors == theirs.size.errors
+
+
+class _Fresh(formtools.Form):
+    name = StringField("Name", validators=[DataRequired(), Length(max=5)],
+                       render_kw={"autocomplete": "name"})
+    email = StringField("E-mail", validators=[DataRequired(), Email()])
+    size = formtools.ChoiceField("Size", validators=[DataRequired()])
+    consent = BooleanField("Consent", validators=[DataRequired()])
+
+
+class _Copied(_Fresh):
+    class Meta(formtools.PrototypeFields):
+        pass
+
+
+SUBMISSIONS = [
+    {"name": "Anna", "email": "anna@example.org", "size": "s", "consent": "y"},
+    {"name": "Bartholomäus", "email": "kein-e-mail", "size": "xl"},
+    {},
+    {"name": "<b>Eva</b>", "email": "eva@example.org", "size": "l", "consent": "y"},
+]
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_copied_fields_judge_and_render_as_fresh_ones(app, language):
+    """Form after form, in both languages: the same data, errors and HTML as fields bound
+    the usual way, and nothing of one form's fields shows in the next one's."""
+    for data in [*SUBMISSIONS, *SUBMISSIONS]:
+        with app.test_request_context(f"/?lang={language}", method="POST", data=data):
+            forms = _Fresh(meta={"csrf": False}), _Copied(meta={"csrf": False})
+            for form in forms:
+                form.size.choices = [("s", "small"), ("l", "large")]
+            fresh, copied = (form.validate() for form in forms)
+            assert fresh is copied
+            for name in ("name", "email", "size", "consent"):
+                ours, theirs = forms[1][name], forms[0][name]
+                assert (ours.data, ours.errors, str(ours()), str(ours.label)) == \
+                    (theirs.data, theirs.errors, str(theirs()), str(theirs.label)), name
+
+
+def test_copied_fields_belong_to_their_own_form(app):
+    with app.test_request_context("/", method="POST", data={"name": "Anna"}):
+        first, second = _Copied(meta={"csrf": False}), _Copied(meta={"csrf": False})
+        first.size.choices = [("s", "small")]
+        first.name.render_kw["placeholder"] = "only here"
+        second.size.choices = [("l", "large")]
+        first.validate()
+        assert second.name is not first.name and second.name._form is second
+        assert second.name.meta is second.meta
+        assert "placeholder" not in str(second.name())
+        assert first.size.choices == [("s", "small")]
+        assert first.name.errors == [] and second.email.errors == ()

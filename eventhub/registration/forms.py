@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from eventhub.events.forms import MultiCheckboxField
-from eventhub.formtools import ChoiceField, Form
+from eventhub.formtools import ChoiceField, Form, PrototypeFields
 from eventhub.registration.models import OrganizationSize, Question, QuestionKind
 
 SIZE_LABELS = {
@@ -37,6 +37,9 @@ def size_choices() -> list[tuple[str, str]]:
 
 
 class RegistrationForm(Form):
+    class Meta(PrototypeFields):
+        """The busiest form of all when an event is announced."""
+
     first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)],
                              render_kw={"autocomplete": "given-name"})
     last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)],
