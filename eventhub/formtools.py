@@ -75,9 +75,11 @@ class PrototypeFields:
     label, flags and validator checks per field and request.
 
     What a binding takes from its form (the form, its meta, the language's messages) is
-    set on every copy; what the form's processing and validation change (data, errors,
-    choices given by the view) is set on the copy, never on what is shared. The CSRF
-    field, declared anew for every form, is bound the usual way."""
+    set on every copy, and each copy has its own ``render_kw``. What the form's processing
+    and validation change (data, errors) is set on the copy. The label, flags, validators
+    and declared choices are shared: a view that changes them for one form assigns new
+    ones (``form.size.choices = [...]``), never changes them in place. The CSRF field,
+    declared anew for every form, is bound the usual way."""
 
     def bind_field(self, form, unbound_field: UnboundField, options: dict[str, Any]):
         if issubclass(unbound_field.field_class, CSRFTokenField):
