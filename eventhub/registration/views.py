@@ -101,9 +101,8 @@ def _fields_markup(form: forms.RegistrationForm, event) -> Markup:
     rendered once per form class (its questions), language, organizer and privacy
     notice, and reused. A submitted form shows its values and errors: rendered each time.
     """
-    if form.is_submitted():
-        return _render_fields(form, event)
-    if current_app.jinja_env.auto_reload:  # development: an edited template shows at once
+    # In development (templates reloaded) an edited template must show at once.
+    if form.is_submitted() or current_app.jinja_env.auto_reload:
         return _render_fields(form, event)
     key = (type(form), i18n.current_language(), event.organization.name,
            current_app.config["PRIVACY_NOTICE_VERSION"])
