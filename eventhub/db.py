@@ -155,16 +155,24 @@ def insert_rows_unless_exists(session: Session, table: Table, rows: list[dict],
         statement = insert_unless_exists(table, session, *unique_columns).returning(
             *(table.c[name] for name in returning))
         return session.execute(statement, rows).all()
-    defaults = [(column.name, column.default) for column in table.columns
-                if column.name not in rows[0] and column.default is not None
-                and (column.default.is_scalar or column.default.is_callable)]
-    if defaults:
-        rows = [{**row, **{name: default.arg(None) if default.is_callable else default.arg
-                           for name, default in defaults}} for row in rows]
+    rows = with_defaults(table, rows)
     columns = tuple(rows[0])
     statement = _unnest_insert(table, columns, unique_columns, returning)
     return session.execute(statement, {f"rows_{name}": [row[name] for row in rows]
                                        for name in columns}).all()
+
+
+def with_defaults(table: Table, rows: list[dict]) -> list[dict]:
+    """The rows with the Python-side defaults (``default=``) of the columns they leave
+    out, row by row, as an INSERT through SQLAlchemy would give them. Every row must have
+    the same keys."""
+    defaults = [(column.name, column.default) for column in table.columns
+                if rows and column.name not in rows[0] and column.default is not None
+                and (column.default.is_scalar or column.default.is_callable)]
+    if not defaults:
+        return rows
+    return [{**row, **{name: default.arg(None) if default.is_callable else default.arg
+                       for name, default in defaults}} for row in rows]
 
 
 @lru_cache(maxsize=16)

@@ -105,14 +105,22 @@ def queue_unrendered(messages: Iterable[Unrendered], now: datetime) -> None:
     """Store messages whose text the sender renders when it first claims them, from the
     context that the renderer registered for their kind gives (``register_renderer``).
     One statement for all of them, sent as they are: no objects, nothing read back."""
+    rows = unrendered_rows(messages, now)
+    if rows:
+        db.session.execute(insert(OutboxMessage.__table__), rows)  # Core: no ORM bulk work
+
+
+def unrendered_rows(messages: Iterable[Unrendered], now: datetime) -> list[dict[str, Any]]:
+    """The outbox rows of ``queue_unrendered``, for a caller that writes them itself in
+    ``db.session``'s transaction (the sender is woken when it commits)."""
     rows = [{"message_id": _message_id(), "kind": m.kind, "to_address": m.to,
              "subject": "", "body_text": "", "body_html": "", "language": m.language,
              "status": MessageStatus.QUEUED, "attempts": 0, "next_attempt_at": now,
              "registration_id": m.registration_id, "unrendered": True,
              "created_at": now, "updated_at": now} for m in messages]
     if rows:
-        db.session.execute(insert(OutboxMessage.__table__), rows)  # Core: no ORM bulk work
         db.session.info["outbox_dirty"] = True
+    return rows
 
 
 def _store(message: OutboxMessage) -> OutboxMessage:

@@ -86,6 +86,15 @@ def registered_all(registrations: list, now: datetime) -> None:
     mail.queue_unrendered(later, now)
 
 
+def registered_later(registrations: list) -> list[mail.Unrendered]:
+    """The e-mails of new pending or waitlisted registrations (``registered_all``), which
+    the sender renders, for a caller that writes them itself (``mail.unrendered_rows``)."""
+    later = [_unrendered(r, _REGISTERED[r.status]) for r in registrations]
+    if any(m.kind not in RENDERED_WHEN_SENT or m.to is None for m in later):
+        raise ValueError("only e-mails that the sender renders can be written as rows")
+    return later
+
+
 def existing(registration: Registration, now: datetime) -> None:
     """Someone registered an address again: remind its owner of the existing links."""
     _send(registration, "registration_existing", now)
