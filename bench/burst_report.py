@@ -235,7 +235,8 @@ def print_locks(locks: dict) -> None:
     print(f"event row lock: {locks['turns']} turns, {locks['registrations_per_turn']:.1f} "
           f"registrations per turn on average; held {locks['hold_mean_ms']:.1f} ms per turn "
           f"(p50 {locks['hold_p50_ms']:.1f}, p99 {locks['hold_p99_ms']:.1f}), with "
-          f"{locks['statements_in_hold']:.1f} SQL statements and "
+          f"{locks['statements_in_hold']:.1f} SQL statements (a pipelined batch counts "
+          f"as one) and "
           f"{locks['cpu_in_hold_mean_ms']:.1f} ms of the worker's CPU inside; waited "
           f"{locks['wait_mean_ms']:.1f} ms for it on average. One turn at a time allows at "
           f"most {locks['max_rps_by_lock']:.0f} registrations/s.")
