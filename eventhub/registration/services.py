@@ -228,7 +228,8 @@ def waitlist_position(registration: Registration) -> int | None:
     return queries.waitlist_positions(registration.event, [registration.id])[registration.id]
 
 
-def _answers(event: Event, given: dict[int, str | list[str] | bool]) -> list[Answer]:
+def _answers(event: Event | pipelined.EventRow,
+             given: dict[int, str | list[str] | bool]) -> list[Answer]:
     answers = []
     for question in event.questions:
         value = _answer_value(question, given.get(question.id))
@@ -258,7 +259,8 @@ def _answer_value(question: Question, raw) -> str:
     return text
 
 
-def _check_applicant(event: Event, applicant: Applicant, source: str) -> list[Answer]:
+def _check_applicant(event: Event | pipelined.EventRow, applicant: Applicant,
+                     source: str) -> list[Answer]:
     if not regions.exists(applicant.region_code):
         raise RuleViolation(_l("Choose a region from the list."), "region_code")
     if source == "form" and not applicant.consent:
@@ -315,16 +317,10 @@ def register_all(event_id: int, applicants: list[Applicant], now: datetime, *,
     except RegistrationClosed as exc:  # one each: each may be raised in its own thread
         return [RegistrationClosed(exc.reason) for _ in applicants]
     verified = source != "form" or not event.double_opt_in
-    results: list[Result | None] = [None] * len(applicants)
+    results, entries = _checked(event, applicants, source)
     new: dict[str, _Entry] = {}  # by address: the first entry for it
     known: list[_Entry] = []  # an address given twice, or registered already
-    for index, applicant in enumerate(applicants):
-        try:
-            answers = _check_applicant(event, applicant, source)
-        except RuleViolation as exc:
-            results[index] = exc
-            continue
-        entry = _Entry(index, normalize_email(applicant.email), applicant, answers)
+    for entry in entries:
         if entry.email in new:
             known.append(entry)
         else:
@@ -360,25 +356,14 @@ def _register_new(event_id: int, applicants: list[Applicant],
         return [RegistrationClosed(exc.reason) for _ in applicants]
     if turn.known or len(set(emails)) < len(emails) or not event.double_opt_in:
         return None
-    results: list[Result] = []
-    entries = []
-    for index, applicant in enumerate(applicants):
-        try:
-            answers = _check_applicant(event, applicant, "form")
-        except RuleViolation as exc:
-            results.append(exc)
-            continue
-        entries.append(_Entry(index, emails[index], applicant, answers))
-        results.append(Outcome(turn.ids[index], created=True))
+    results, entries = _checked(event, applicants, "form")
     if must_expire(event.capacity, turn.held, turn.overdue, len(entries)):
         return None
     places = _Places(event.capacity, turn.held, turn.last_number)
-    drafts = []
-    for entry in entries:
-        draft = _Draft(id=turn.ids[entry.index], event_id=event_id, email=entry.email)
-        _fill(draft, entry.applicant, "form", now)
-        places.give(draft, now, verified=False)
-        drafts.append(draft)
+    drafts = _drafts(event_id, entries, places, "form", now, verified=False)
+    for draft, entry in zip(drafts, entries, strict=True):
+        draft.id = turn.ids[entry.index]
+        results[entry.index] = Outcome(draft.id, created=True)
     pipelined.write_turn(
         db.session,
         (Registration.__table__, [vars(draft) for draft in drafts]),
@@ -398,6 +383,34 @@ class _Entry(NamedTuple):
     answers: list[Answer]
 
 
+def _checked(event: Event | pipelined.EventRow, applicants: list[Applicant],
+             source: str) -> tuple[list[Result | None], list[_Entry]]:
+    """The applicants checked against the event's rules: a list with the refusals at
+    their index (None at the others'), and an entry for each of the others, in order."""
+    results: list[Result | None] = [None] * len(applicants)
+    entries = []
+    for index, applicant in enumerate(applicants):
+        try:
+            answers = _check_applicant(event, applicant, source)
+        except RuleViolation as exc:
+            results[index] = exc
+            continue
+        entries.append(_Entry(index, normalize_email(applicant.email), applicant, answers))
+    return results, entries
+
+
+def _drafts(event_id: int, entries: list[_Entry], places: _Places, source: str,
+            now: datetime, *, verified: bool) -> list[_Draft]:
+    """The entries' new rows, places given in turn."""
+    drafts = []
+    for entry in entries:
+        draft = _Draft(event_id=event_id, email=entry.email)
+        _fill(draft, entry.applicant, source, now)
+        places.give(draft, now, verified=verified)
+        drafts.append(draft)
+    return drafts
+
+
 def _insert(event: Event, entries: list[_Entry], source: str, now: datetime, *,
             verified: bool) -> dict[str, int]:
     """Write the new registrations, places given in order, in one statement; the ids of
@@ -408,13 +421,7 @@ def _insert(event: Event, entries: list[_Entry], source: str, now: datetime, *,
     if not entries:
         return {}
     counted = _Places.counted(event, now, arriving=len(entries))
-    places = copy(counted)
-    drafts = []
-    for entry in entries:
-        draft = _Draft(event_id=event.id, email=entry.email)
-        _fill(draft, entry.applicant, source, now)
-        places.give(draft, now, verified=verified)
-        drafts.append(draft)
+    drafts = _drafts(event.id, entries, copy(counted), source, now, verified=verified)
     created = dict(insert_rows_unless_exists(
         db.session, Registration.__table__, [vars(draft) for draft in drafts],
         ("event_id", "email"), returning=("email", "id")))
