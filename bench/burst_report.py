@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import pstats
 import statistics
 from pathlib import Path
@@ -43,6 +44,21 @@ def _others_per_request(phase: dict) -> float:
                         "others_s")
 
 
+def _busy_percent(phase: dict) -> float:
+    """How much of the machine's cores the burst kept busy (all processes)."""
+    cores = os.cpu_count() or 1
+    return 100 * phase.get("machine_busy_s", 0.0) / (phase["wall_s"] * cores) \
+        if phase.get("wall_s") else 0.0
+
+
+def ceiling(phase: dict) -> float | None:
+    """The requests per second that the burst's CPU time per request allows with every
+    core busy: how far from its limit the run was, and what a change of the CPU per
+    request can move."""
+    per_request = _per_request(phase, "machine_busy_s")
+    return 1000 * (os.cpu_count() or 1) / per_request if per_request else None
+
+
 def print_table(figures: dict) -> None:
     names = [n for n in ("eventhub", "minimal") if n in figures]
     print(f"{'POST burst':<22}" + "".join(f"{n:>12}" for n in names))
@@ -59,6 +75,10 @@ def print_table(figures: dict) -> None:
         f"{_per_request(figures[n]['post'], 'postgres_cpu_s'):>12.1f}" for n in names))
     print(f"{'machine CPU/req (ms)':<22}" + "".join(
         f"{_per_request(figures[n]['post'], 'machine_busy_s'):>12.1f}" for n in names))
+    print(f"{'machine busy (%)':<22}"
+          + "".join(f"{_busy_percent(figures[n]['post']):>12.0f}" for n in names))
+    print(f"{'req/s, all cores busy':<22}"
+          + "".join(f"{ceiling(figures[n]['post']) or 0:>12.0f}" for n in names))
     print(f"{'others CPU/req (ms)':<22}"
           + "".join(f"{_others_per_request(figures[n]['post']):>12.1f}" for n in names))
     print(f"{'form GETs/s (warm-up)':<22}"
@@ -119,6 +139,10 @@ def summary(rounds: list[dict]) -> dict:
         "ratio": statistics.median(ratios), "ratio_min": min(ratios),
         "ratio_max": max(ratios),
         "p99_ms": statistics.median(p["p99_ms"] for p in posts["eventhub"]),
+        "busy_percent": statistics.median(_busy_percent(p) for p in posts["eventhub"]),
+        "ceiling_ratio": statistics.median(
+            (ceiling(r["eventhub"]["post"]) or 0) / r["minimal"]["post"]["rps"]
+            for r in rounds if r["minimal"]["post"]["rps"]),
         "errors": sum(_errors(r["eventhub"]) for r in rounds),
         "overbooking": sum(c.overbooking for c in checks) if checks else None,
     }
@@ -141,6 +165,9 @@ def print_summary(rounds: list[dict]) -> None:
           f"{total['overbooking'] if total['overbooking'] is not None else '-':>13}")
     print(f"ratio eventhub/minimal: median {total['ratio']:.2f} "
           f"(rounds {total['ratio_min']:.2f}-{total['ratio_max']:.2f})")
+    print(f"eventhub kept {total['busy_percent']:.0f}% of the cores busy (median); with all "
+          f"of them busy its CPU per request would allow a ratio of "
+          f"{total['ceiling_ratio']:.2f} (median)")
     print(f"targets (medians of {len(rounds)} rounds):  " + _target_line(
         total["ratio"], total["p99_ms"], total["errors"], total["overbooking"]))
 
