@@ -132,6 +132,8 @@ def summary(rounds: list[dict]) -> dict:
     posts = {name: [r[name]["post"] for r in rounds] for name in ("eventhub", "minimal")}
     ratios = [ratio(r) for r in rounds]
     checks = [r["check"] for r in rounds if r["check"] is not None]
+    ceilings = [(ceiling(r["eventhub"]["post"]) or 0) / r["minimal"]["post"]["rps"]
+                for r in rounds if r["minimal"]["post"]["rps"]]
     return {
         "rounds": len(rounds),
         "eventhub_rps": statistics.median(p["rps"] for p in posts["eventhub"]),
@@ -140,9 +142,7 @@ def summary(rounds: list[dict]) -> dict:
         "ratio_max": max(ratios),
         "p99_ms": statistics.median(p["p99_ms"] for p in posts["eventhub"]),
         "busy_percent": statistics.median(_busy_percent(p) for p in posts["eventhub"]),
-        "ceiling_ratio": statistics.median(
-            (ceiling(r["eventhub"]["post"]) or 0) / r["minimal"]["post"]["rps"]
-            for r in rounds if r["minimal"]["post"]["rps"]),
+        "ceiling_ratio": statistics.median(ceilings) if ceilings else 0.0,
         "errors": sum(_errors(r["eventhub"]) for r in rounds),
         "overbooking": sum(c.overbooking for c in checks) if checks else None,
     }
