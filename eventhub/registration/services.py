@@ -312,10 +312,9 @@ def register_all(event_id: int, applicants: list[Applicant], now: datetime, *,
         if results is not None:
             return results
     event = lock_event(event_id, with_questions=True)  # as it is now
-    try:
-        _check_open(event, now, source)
-    except RegistrationClosed as exc:  # one each: each may be raised in its own thread
-        return [RegistrationClosed(exc.reason) for _ in applicants]
+    refused = _refused_if_closed(event, now, source, len(applicants))
+    if refused is not None:
+        return refused
     verified = source != "form" or not event.double_opt_in
     results, entries = _checked(event, applicants, source)
     new: dict[str, _Entry] = {}  # by address: the first entry for it
@@ -350,10 +349,9 @@ def _register_new(event_id: int, applicants: list[Applicant],
     emails = [normalize_email(applicant.email) for applicant in applicants]
     turn = pipelined.read_turn(db.session, event_id, emails, now)
     event = turn.event
-    try:
-        _check_open(event, now, "form")
-    except RegistrationClosed as exc:  # one each: each may be raised in its own thread
-        return [RegistrationClosed(exc.reason) for _ in applicants]
+    refused = _refused_if_closed(event, now, "form", len(applicants))
+    if refused is not None:
+        return refused
     if turn.known or len(set(emails)) < len(emails) or not event.double_opt_in:
         return None
     results, entries = _checked(event, applicants, "form")
@@ -482,12 +480,14 @@ def _registered_before(event: Event, entry: _Entry, source: str, now: datetime, 
     return Outcome(registration.id, created=True)
 
 
-def _check_open(event: Event | None, now: datetime, source: str) -> None:
-    if event is None:
-        raise RegistrationClosed("not_found")
-    reason = closed_reason(event, now)
-    if reason and not (source == "organizer" and reason in ORGANIZER_MAY_OVERRIDE):
-        raise RegistrationClosed(reason)
+def _refused_if_closed(event: Event | pipelined.EventRow | None, now: datetime, source: str,
+                       count: int) -> list[Result] | None:
+    """If nobody can register now, a RegistrationClosed for each of ``count`` applicants
+    (one each: each may be raised in its own thread); None if registration is open."""
+    reason = "not_found" if event is None else closed_reason(event, now)
+    if reason is None or source == "organizer" and reason in ORGANIZER_MAY_OVERRIDE:
+        return None
+    return [RegistrationClosed(reason) for _ in range(count)]
 
 
 def _fill(registration: Registration | _Draft, applicant: Applicant, source: str,
