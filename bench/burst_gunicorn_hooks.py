@@ -1,5 +1,5 @@
-"""gunicorn config for ``registration_burst.py --profile/--lock-timing``: instrumentation
-of eventhub's workers from outside, without changing the app.
+"""gunicorn config for the diagnoses of ``registration_burst.py``: instrumentation of
+eventhub's workers from outside, without changing the app's code.
 
 - ``BENCH_CPROFILE_DIR``: cProfile around every POST. Each worker thread has its own
   profiler (cProfile follows one thread), enabled only while a POST is handled. It counts
@@ -16,6 +16,11 @@ of eventhub's workers from outside, without changing the app.
 - ``BENCH_WITHOUT_DATABASE``: the registration form's POST does everything but register
   (``registration.intake.submit`` does nothing): what eventhub's request costs without its
   database work.
+- ``BENCH_PLAIN_INSERT``: the POST does everything, but its registration is the cheapest
+  durable write there could be: one INSERT of the registration and its e-mail (a single
+  statement) in autocommit, on the worker thread's own psycopg connection. No lock, no
+  places, no rules, no group commit, no ORM: what eventhub's request costs if its
+  database work cost no more than a plain INSERT.
 
 When a worker exits it writes ``worker-<pid>.prof`` / ``locks-<pid>.json`` there.
 """
@@ -25,6 +30,7 @@ import cProfile
 import json
 import os
 import pstats
+import secrets
 import threading
 import time
 
@@ -131,6 +137,45 @@ def post_worker_init(worker) -> None:
         from eventhub.registration import intake
 
         intake.submit = lambda event_id, applicant: True
+    if os.environ.get("BENCH_PLAIN_INSERT"):
+        from eventhub.registration import intake
+
+        intake.submit = _plain_insert
+
+
+# The columns eventhub writes for a new pending registration and its unrendered e-mail.
+_PLAIN_INSERT = """
+WITH registration AS (
+  INSERT INTO registrations (event_id, status, email, first_name, last_name,
+    organization_name, job_role, organization_size, region_code, language, source,
+    consent_version, consented_at, pending_expires_at, token_key, created_at, updated_at)
+  VALUES (%(event_id)s, 'pending', %(email)s, %(first_name)s, %(last_name)s,
+    %(organization_name)s, %(job_role)s, %(organization_size)s, %(region_code)s,
+    %(language)s, 'form', 'bench', now(), now() + interval '2 days', %(token_key)s, now(),
+    now())
+  RETURNING id)
+INSERT INTO outbox_messages (message_id, kind, to_address, subject, body_text, body_html,
+  language, status, attempts, next_attempt_at, registration_id, unrendered, created_at,
+  updated_at)
+SELECT %(message_id)s, 'registration_pending', %(email)s, '', '', '', %(language)s,
+  'queued', 0, now(), registration.id, true, now(), now() FROM registration"""
+
+
+def _plain_insert(event_id: int, applicant) -> bool:
+    connection = getattr(_local, "plain_connection", None)
+    if connection is None:
+        import psycopg
+
+        connection = _local.plain_connection = psycopg.connect(
+            os.environ["DATABASE_URL"], autocommit=True)
+    connection.execute(_PLAIN_INSERT, {
+        "event_id": event_id, "email": applicant.email.strip().lower(),
+        "first_name": applicant.first_name, "last_name": applicant.last_name,
+        "organization_name": applicant.organization_name, "job_role": applicant.job_role,
+        "organization_size": applicant.organization_size.value,
+        "region_code": applicant.region_code, "language": applicant.language,
+        "token_key": secrets.token_hex(16), "message_id": f"<{secrets.token_hex(16)}@bench>"})
+    return True
 
 
 def worker_exit(server, worker) -> None:

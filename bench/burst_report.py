@@ -187,7 +187,7 @@ def print_figures(figures: dict) -> None:
     if value is not None:
         print(f"ratio eventhub/minimal (requests/s): {value:.2f}")
     if figures["check"] is None:
-        print("data not checked: --without-database registers nobody")
+        print(f"data not checked: {figures['stand_in']}")
     else:
         print_check(figures["check"])
     print_targets(figures)

@@ -16,6 +16,7 @@ off in either app, so a ratio is only worth quoting as the median of several rou
     .venv/bin/python bench/registration_burst.py [--rounds 1] [--clients 32]
         [--registrations 2000] [--workers 2] [--worker-class gthread] [--threads 16]
         [--app-root DIR] [--profile FILE] [--lock-timing] [--json FILE] [--time-limit S]
+        [--without-database | --plain-insert]
 """
 from __future__ import annotations
 
@@ -66,18 +67,23 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="diagnosis: cProfile eventhub's POSTs into FILE")
     parser.add_argument("--lock-timing", action="store_true",
                         help="diagnosis: time the event row lock inside eventhub")
-    parser.add_argument("--without-database", action="store_true",
-                        help="diagnosis: eventhub's POST without its registration "
-                             "(form, CSRF, checks, redirect; nothing stored): the most any "
-                             "database work could leave")
+    stand_in = parser.add_mutually_exclusive_group()
+    stand_in.add_argument("--without-database", action="store_true",
+                          help="diagnosis: eventhub's POST without its registration "
+                               "(form, CSRF, checks, redirect; nothing stored): the most "
+                               "any database work could leave")
+    stand_in.add_argument("--plain-insert", action="store_true",
+                          help="diagnosis: eventhub's POST with its registration replaced "
+                               "by one plain INSERT of the row and its e-mail (no lock, "
+                               "places, rules or group commit): the most any work on the "
+                               "registration's own database code could give")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     if args.registrations < 2 or args.clients < 1 or args.workers < 1 or args.threads < 1 \
             or args.rounds < 1:
         parser.error("need at least 2 registrations, 1 client, 1 worker, 1 thread, 1 round")
-    if args.rounds > 1 and (args.profile or args.lock_timing or args.without_database):
-        parser.error("the diagnoses (--profile, --lock-timing, --without-database) run "
-                     "one round")
+    if args.rounds > 1 and (args.profile or args.lock_timing):
+        parser.error("the instrumented diagnoses (--profile, --lock-timing) run one round")
     if args.time_limit is None:
         args.time_limit = 300 * args.rounds
     return args
@@ -167,10 +173,12 @@ def run_eventhub(db_url: str, settings: burst_servers.Settings, args: argparse.N
     port = burst_servers.free_port()
     env = eventhub_env(db_url, port)
     extra = []
-    if args.profile or args.lock_timing or args.without_database:
+    if args.profile or args.lock_timing or args.without_database or args.plain_insert:
         extra = ["--config", str(BENCH_DIR / "burst_gunicorn_hooks.py")]
     if args.without_database:
         env["BENCH_WITHOUT_DATABASE"] = "1"
+    if args.plain_insert:
+        env["BENCH_PLAIN_INSERT"] = "1"
     if args.profile:
         env["BENCH_CPROFILE_DIR"] = str(workdir)
     if args.lock_timing:
@@ -202,6 +210,15 @@ def app_version(root: Path) -> str:
                                                        "--untracked-files=no") else "")
 
 
+def stand_in(args: argparse.Namespace) -> str | None:
+    """What stands in for the registration in a diagnosis that replaces it."""
+    if args.without_database:
+        return "--without-database registers nobody"
+    if args.plain_insert:
+        return "--plain-insert gives no places"
+    return None
+
+
 def run(args: argparse.Namespace, workdir: Path, deadline: float) -> dict:
     settings = burst_servers.Settings(args.workers, args.worker_class, args.threads)
     db_name = f"eventhub_bench_{secrets.token_hex(4)}"
@@ -209,13 +226,14 @@ def run(args: argparse.Namespace, workdir: Path, deadline: float) -> dict:
     figures = {"app": app_version(args.app_root), "settings": settings.describe(),
                "clients": args.clients,
                "registrations": args.registrations, "capacity": capacity,
-               "loadavg_before": os.getloadavg(), "busy_before": machine_busy_percent()}
+               "loadavg_before": os.getloadavg(), "busy_before": machine_busy_percent(),
+               "stand_in": stand_in(args)}
     print(f"-- database {db_name}: migrating, event with capacity {capacity}", flush=True)
     db_url = burst_db.create(db_name)
     try:
         event_id = burst_db.migrate_and_seed(db_url, capacity, args.app_root)
         figures["eventhub"] = run_eventhub(db_url, settings, args, workdir, deadline)
-        figures["check"] = None if args.without_database else \
+        figures["check"] = None if figures["stand_in"] else \
             burst_db.check(db_url, event_id, figures["eventhub"]["post"]["ok"])
     finally:
         with shielded():
