@@ -18,13 +18,13 @@ STOP_TIMEOUT = 10.0
 @dataclass(frozen=True)
 class Settings:
     workers: int
-    worker_class: str  # sync | gthread
-    threads: int
+    worker_class: str  # sync | gthread | gevent
+    threads: int  # gthread only
 
     def describe(self) -> str:
-        if self.worker_class == "sync":
-            return f"{self.workers} sync workers"
-        return f"{self.workers} gthread workers x {self.threads} threads"
+        if self.worker_class == "gthread":
+            return f"{self.workers} gthread workers x {self.threads} threads"
+        return f"{self.workers} {self.worker_class} workers"
 
 
 @dataclass

@@ -14,7 +14,7 @@ targets are judged on the medians. One round on a shared virtual machine can be 
 off in either app, so a ratio is only worth quoting as the median of several rounds.
 
     .venv/bin/python bench/registration_burst.py [--rounds 1] [--clients 32]
-        [--registrations 2000] [--workers 2] [--worker-class gthread] [--threads 16]
+        [--registrations 2000] [--workers 2] [--worker-class gthread|sync|gevent] [--threads 16]
         [--app-root DIR] [--profile FILE] [--lock-timing] [--json FILE] [--time-limit S]
         [--without-database | --plain-insert]
 """
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import json
 import os
 import secrets
@@ -53,7 +54,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--registrations", type=int, default=2000, help="POSTs per app")
     # The default is the best of the settings tried on our 2-core machine (bench/README.md).
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--worker-class", choices=("sync", "gthread"), default="gthread")
+    parser.add_argument("--worker-class", choices=("sync", "gthread", "gevent"),
+                        default="gthread",
+                        help="gevent needs the bench extra: pip install -e '.[bench]'")
     parser.add_argument("--threads", type=int, default=16, help="threads per gthread worker")
     parser.add_argument("--app-root", type=Path, default=PROJECT_ROOT,
                         help="the eventhub tree to run (default: this checkout), e.g. a "
@@ -82,6 +85,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     if args.registrations < 2 or args.clients < 1 or args.workers < 1 or args.threads < 1 \
             or args.rounds < 1:
         parser.error("need at least 2 registrations, 1 client, 1 worker, 1 thread, 1 round")
+    if args.worker_class == "gevent" and importlib.util.find_spec("gevent") is None:
+        parser.error("--worker-class gevent needs gevent: .venv/bin/pip install -e '.[bench]'")
     if args.rounds > 1 and (args.profile or args.lock_timing):
         parser.error("the instrumented diagnoses (--profile, --lock-timing) run one round")
     if args.time_limit is None:
