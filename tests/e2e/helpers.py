@@ -136,6 +136,9 @@ def active(page: Page) -> dict:
 
 def tab_to(page: Page, matches, *, max_tabs: int = 60) -> dict:
     """Press Tab until ``matches(active(page))`` holds; the focus must be visible there."""
+    # After a link or a form took us to a new page, its DOM can be there before its
+    # stylesheet (a revalidation of the cached one): judge the focus with the styles on.
+    page.wait_for_load_state("load")
     seen = []
     for _ in range(max_tabs):
         page.keyboard.press("Tab")
