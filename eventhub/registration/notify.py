@@ -78,21 +78,29 @@ def registered_all(registrations: list, now: datetime) -> None:
     the others, anything with its ``id``, ``email``, ``language`` and ``status`` does."""
     later = []
     for registration in registrations:
-        template = _REGISTERED[registration.status]
-        if template in RENDERED_WHEN_SENT and registration.email is not None:
-            later.append(_unrendered(registration, template))
+        message = _registered_later(registration)
+        if message is not None:
+            later.append(message)
         else:
-            _send(registration, template, now)
+            _send(registration, _REGISTERED[registration.status], now)
     mail.queue_unrendered(later, now)
 
 
 def registered_later(registrations: list) -> list[mail.Unrendered]:
     """The e-mails of new pending or waitlisted registrations (``registered_all``), which
     the sender renders, for a caller that writes them itself (``mail.unrendered_rows``)."""
-    later = [_unrendered(r, _REGISTERED[r.status]) for r in registrations]
-    if any(m.kind not in RENDERED_WHEN_SENT or m.to is None for m in later):
+    later = [_registered_later(registration) for registration in registrations]
+    if None in later:
         raise ValueError("only e-mails that the sender renders can be written as rows")
     return later
+
+
+def _registered_later(registration) -> mail.Unrendered | None:
+    """A new registration's e-mail if the sender renders it, else None (rendered now)."""
+    template = _REGISTERED[registration.status]
+    if template in RENDERED_WHEN_SENT and registration.email is not None:
+        return _unrendered(registration, template)
+    return None
 
 
 def existing(registration: Registration, now: datetime) -> None:
