@@ -133,13 +133,11 @@ def _time_pipelined_turns() -> None:
 def post_worker_init(worker) -> None:
     if LOCK_DIR:
         _time_pipelined_turns()
-    if os.environ.get("BENCH_WITHOUT_DATABASE"):
-        from eventhub.registration import intake
+    from eventhub.registration import intake
 
+    if os.environ.get("BENCH_WITHOUT_DATABASE"):
         intake.submit = lambda event_id, applicant: True
     if os.environ.get("BENCH_PLAIN_INSERT"):
-        from eventhub.registration import intake
-
         intake.submit = _plain_insert
 
 

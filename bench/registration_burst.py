@@ -178,7 +178,7 @@ def run_eventhub(db_url: str, settings: burst_servers.Settings, args: argparse.N
     port = burst_servers.free_port()
     env = eventhub_env(db_url, port)
     extra = []
-    if args.profile or args.lock_timing or args.without_database or args.plain_insert:
+    if args.profile or args.lock_timing or stand_in(args):
         extra = ["--config", str(BENCH_DIR / "burst_gunicorn_hooks.py")]
     if args.without_database:
         env["BENCH_WITHOUT_DATABASE"] = "1"
