@@ -1,0 +1,3 @@
+from tests.clock import shift_from_environment
+
+shift_from_environment()

@@ -9,13 +9,14 @@ import os
 import re
 import uuid
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
-from eventhub import create_app
+from eventhub import create_app, timeutil
 from eventhub.events.queries import forget_bookable_events
 from eventhub.extensions import db
 from tests import factories
@@ -105,6 +106,36 @@ class IsolatedClient(FlaskClient):
 def client(app, db_session, monkeypatch):
     monkeypatch.setattr(app, "test_client_class", IsolatedClient)
     return app.test_client()
+
+
+class Clock:
+    """The application's clock (``timeutil.utcnow``) as a test sets it: ``set`` starts it
+    at an instant from which it ticks, so that durations measured by the code stay real;
+    ``freeze`` stops it at an instant."""
+
+    def __init__(self, real) -> None:
+        self._real = real
+        self._offset = timedelta(0)  # real time until set
+        self._frozen: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self._frozen or self._real() + self._offset
+
+    def set(self, instant: datetime) -> None:
+        self._frozen, self._offset = None, timeutil.as_utc(instant) - self._real()
+
+    def freeze(self, instant: datetime) -> None:
+        self._frozen = timeutil.as_utc(instant)
+
+
+@pytest.fixture()
+def clock(monkeypatch) -> Clock:
+    """Set the time the app sees: ``clock.set(berlin(2027, 1, 4, 9))``. Tests whose dates
+    are fixed (a sample export, a change of daylight saving time) set the clock relative
+    to them instead of depending on today's date."""
+    clock = Clock(timeutil.utcnow)
+    monkeypatch.setattr(timeutil, "utcnow", clock)
+    return clock
 
 
 @pytest.fixture()

@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from eventhub import timeutil
 from eventhub.attendance import services, tokens
 from eventhub.attendance.models import Attendance, AttendanceSource
 from eventhub.events.models import EventStatus
@@ -17,13 +16,10 @@ from tests.attendance.conftest import END, JOIN_URL, START, attendance, count
 from tests.events.test_manage_views import text_of
 
 
-@pytest.fixture()
-def clock(monkeypatch):
-    """Set the time the view sees: ``clock(instant)``."""
-    def _set(instant):
-        monkeypatch.setattr(timeutil, "utcnow", lambda: instant)
-    _set(START)
-    return _set
+@pytest.fixture(autouse=True)
+def _at_the_start(clock):
+    """The view sees the webinar's start unless a test sets another instant."""
+    clock.freeze(START)
 
 
 def join_path(registration) -> str:
@@ -45,11 +41,11 @@ def test_join_url_is_absolute_and_uses_the_base_url(app, db_session, webinar):
 
 def test_inside_the_window_redirects_and_records_first_and_last_use(client, db_session,
                                                                     webinar, clock):
-    clock(START - timedelta(minutes=5))
+    clock.freeze(START - timedelta(minutes=5))
     response = follow(client, webinar.erika)
     assert response.status_code == 302 and response.headers["Location"] == JOIN_URL
     assert response.headers["Cache-Control"] == "no-store"
-    clock(START + timedelta(minutes=40))
+    clock.freeze(START + timedelta(minutes=40))
     follow(client, webinar.erika)
     row = attendance(db_session, webinar.erika)
     assert (row.attended, row.source, row.minutes) == (True, AttendanceSource.JOIN_LINK, None)
@@ -64,7 +60,7 @@ def test_inside_the_window_redirects_and_records_first_and_last_use(client, db_s
 ])
 def test_the_window_runs_from_30_minutes_before_the_start_to_the_end(
         client, db_session, webinar, clock, offset, recorded):
-    clock(START + offset)
+    clock.freeze(START + offset)
     response = follow(client, webinar.erika)
     assert response.status_code == 302 and response.headers["Location"] == JOIN_URL
     assert (attendance(db_session, webinar.erika) is not None) is recorded
@@ -74,7 +70,7 @@ def test_the_window_is_configurable(app, client, db_session, webinar, clock, mon
     monkeypatch.setitem(app.config, "ATTENDANCE_WINDOW_BEFORE_START_MINUTES", 60)
     monkeypatch.setitem(app.config, "ATTENDANCE_WINDOW_AFTER_END_MINUTES", 15)
     for instant in (START - timedelta(minutes=45), END + timedelta(minutes=10)):
-        clock(instant)
+        clock.freeze(instant)
         follow(client, webinar.erika)
     row = attendance(db_session, webinar.erika)
     assert (row.first_seen_at, row.last_seen_at) == (START - timedelta(minutes=45),

@@ -18,7 +18,15 @@ from tests.mail.conftest import register as register  # noqa: F401
 from tests.mail.conftest import smtp as smtp  # noqa: F401
 
 JOIN_URL = "https://meet.example.org/j/4711?pwd=geheim"
-STARTS = berlin(2030, 6, 18, 10)  # a Tuesday in summer time, far enough ahead
+STARTS = berlin(2030, 6, 18, 10)  # a Tuesday in summer time
+# The app's clock in these tests: before every date they use (from 2027 on), whatever
+# today's date is.
+TODAY = berlin(2026, 12, 1, 9)
+
+
+@pytest.fixture(autouse=True)
+def _before_the_events(clock):
+    clock.set(TODAY)
 
 
 @pytest.fixture()

@@ -25,6 +25,13 @@ SCRIPT = "<script>alert(1)</script>"
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
 
+@pytest.fixture(autouse=True)
+def _early_in_2027(clock):
+    """The events of these tests lie in 2027 (one crosses the change to summer time on
+    28 March 2027): the app's clock is set to the first working day of that year."""
+    clock.set(berlin(2027, 1, 4, 9))
+
+
 # --- helpers -------------------------------------------------------------------------
 
 def path(endpoint: str, **values) -> str:

@@ -11,8 +11,14 @@ from tests.factories import berlin
 from tests.mail.conftest import rendered
 
 JOIN_URL = "https://meet.example.org/j/4711?pwd=geheim&x=1"
-# Far ahead, so registration is open; 18 June 2030 is a Tuesday in summer time.
+# 18 June 2030 is a Tuesday in summer time; the app's clock is set well before it, so
+# that registration is open whatever today's date is.
 STARTS = berlin(2030, 6, 18, 10, 0)
+
+
+@pytest.fixture(autouse=True)
+def _registration_is_open(clock):
+    clock.set(STARTS - timedelta(days=200))
 
 
 @pytest.fixture()
