@@ -15,6 +15,7 @@ from typing import Any
 PROJECT_ROOT = Path(__file__).resolve().parent
 DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"
 MIN_SECRET_KEY_LENGTH = 32
+MIN_SECRET_KEY_DISTINCT = 10  # token_urlsafe(32) has about 30
 
 
 class ConfigError(RuntimeError):
@@ -156,10 +157,25 @@ def load(overrides: Mapping[str, Any] | None = None,
     return settings
 
 
+def weak_secret_reason(key: str) -> str | None:
+    """Why ``key`` is no secret, or None. Length alone lets "x" * 32 or a typed phrase
+    pass; a random key (token_urlsafe) has dozens of distinct characters and no period."""
+    if key == DEV_SECRET_KEY:
+        return "it is the development key"
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        return f"it is shorter than {MIN_SECRET_KEY_LENGTH} characters"
+    if len(set(key)) < MIN_SECRET_KEY_DISTINCT:
+        return f"it has fewer than {MIN_SECRET_KEY_DISTINCT} different characters"
+    if key in (key + key)[1:-1]:  # found inside itself doubled: a repeated shorter part
+        return "it repeats a shorter part"
+    return None
+
+
 def _check_production(settings: Mapping[str, Any]) -> None:
-    key = settings.get("SECRET_KEY") or ""
-    if key == DEV_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH:
+    reason = weak_secret_reason(settings.get("SECRET_KEY") or "")
+    if reason:
         raise ConfigError(
-            "EVENTHUB_ENV=production needs a real secret: set EVENTHUB_SECRET_KEY to a random "
-            f"string of at least {MIN_SECRET_KEY_LENGTH} characters, e.g. "
+            f"EVENTHUB_ENV=production needs a real secret ({reason}): set "
+            "EVENTHUB_SECRET_KEY to a random string of at least "
+            f"{MIN_SECRET_KEY_LENGTH} characters, e.g. "
             "python -c 'import secrets; print(secrets.token_urlsafe(48))'")

@@ -1,3 +1,4 @@
+import secrets
 import subprocess
 import sys
 
@@ -17,10 +18,28 @@ def test_production_refuses_a_short_secret():
         config.load(environ={"EVENTHUB_ENV": "production", "EVENTHUB_SECRET_KEY": "short"})
 
 
+@pytest.mark.parametrize("key, reason", [
+    ("x" * 48, "different characters"),  # long enough, but one character
+    ("ab" * 24, "different characters"),
+    ("abcdefghi" * 5, "different characters"),  # 9 distinct
+    ("0123456789" * 4, "repeats"),  # 10 distinct, but a pattern
+    ("Secret-Key-2026!" * 3, "repeats"),
+    (config.DEV_SECRET_KEY, "development key"),
+    (config.DEV_SECRET_KEY[:-4] + "abcdefghijk", None),  # a variant is judged on its own
+])
+def test_production_refuses_trivial_secrets(key, reason):
+    environ = {"EVENTHUB_ENV": "production", "EVENTHUB_SECRET_KEY": key}
+    if reason is None:
+        assert config.load(environ=environ)["SECRET_KEY"] == key
+        return
+    with pytest.raises(config.ConfigError, match=reason):
+        config.load(environ=environ)
+
+
 def test_production_accepts_a_real_secret_and_secures_cookies():
-    settings = config.load(environ={"EVENTHUB_ENV": "production",
-                                    "EVENTHUB_SECRET_KEY": "x" * 48})
-    assert settings["SECRET_KEY"] == "x" * 48
+    key = secrets.token_urlsafe(32)  # 43 characters, the shortest the README suggests
+    settings = config.load(environ={"EVENTHUB_ENV": "production", "EVENTHUB_SECRET_KEY": key})
+    assert settings["SECRET_KEY"] == key
     assert settings["SESSION_COOKIE_SECURE"] is True
 
 
