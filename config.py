@@ -83,6 +83,11 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    # Reverse proxies in front of the app whose X-Forwarded-For and -Proto are believed
+    # (ProxyFix). 0: none, the headers are ignored, because anyone can send them.
+    "TRUSTED_PROXIES": 0,
+    # Strict-Transport-Security max-age; 0: no header (production behind https: e.g. a year).
+    "HSTS_SECONDS": 0,
     # Attendance: the join link records use from this long before the start to this long
     # after the end; imported webinar reports count from this many minutes in the session.
     "ATTENDANCE_WINDOW_BEFORE_START_MINUTES": 30,
@@ -123,7 +128,12 @@ _ENV: dict[str, tuple[str, Any]] = {
     "EVENTHUB_BOOKABLE_EVENT_SECONDS": ("BOOKABLE_EVENT_SECONDS", float),
     "EVENTHUB_PRIVACY_NOTICE_VERSION": ("PRIVACY_NOTICE_VERSION", str),
     "EVENTHUB_REPORT_SMALL_NUMBER_THRESHOLD": ("REPORT_SMALL_NUMBER_THRESHOLD", int),
+    # Checked in load() (a ConfigError naming the setting, not a bare ValueError).
+    "EVENTHUB_TRUSTED_PROXIES": ("TRUSTED_PROXIES", str),
+    "EVENTHUB_HSTS_SECONDS": ("HSTS_SECONDS", str),
 }
+
+_COUNTS = ("TRUSTED_PROXIES", "HSTS_SECONDS")  # whole numbers >= 0
 
 
 def normalize_database_url(url: str) -> str:
@@ -143,6 +153,8 @@ def load(overrides: Mapping[str, Any] | None = None,
         if environ.get(var):
             settings[key] = convert(environ[var])
     settings.update(overrides or {})
+    for key in _COUNTS:
+        settings[key] = _count(key, settings[key])
     if settings["SQLALCHEMY_DATABASE_URI"]:
         settings["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(
             settings["SQLALCHEMY_DATABASE_URI"])
@@ -155,6 +167,18 @@ def load(overrides: Mapping[str, Any] | None = None,
         if "SESSION_COOKIE_SECURE" not in (overrides or {}):
             settings["SESSION_COOKIE_SECURE"] = settings["REMEMBER_COOKIE_SECURE"] = True
     return settings
+
+
+def _count(key: str, value: Any) -> int:
+    """A whole number >= 0, also from the environment's text; anything else stops the app
+    instead of being guessed at (a proxy count taken as 0 would be silently wrong)."""
+    text = str(value).strip()
+    if isinstance(value, bool) or not (isinstance(value, int) or text.isdigit()):
+        raise ConfigError(f"{key} must be a whole number of at least 0, not {value!r}")
+    number = int(text)
+    if number < 0:
+        raise ConfigError(f"{key} must be a whole number of at least 0, not {value!r}")
+    return number
 
 
 def weak_secret_reason(key: str) -> str | None:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
 from eventhub.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -24,9 +25,21 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = \
             f"sqlite:///{Path(app.instance_path) / 'eventhub.sqlite3'}"
 
+    _trust_proxies(app)
     _init_extensions(app)
     _register_blueprints(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, the client's address (rate limits, session
+    protection) and scheme come from their X-Forwarded-For and -Proto. X-Forwarded-Host and
+    -Prefix stay ignored: the proxy passes Host itself, and nginx forwards a client's own
+    X-Forwarded-Host untouched unless told otherwise."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0,
+                                x_port=0, x_prefix=0)
 
 
 def _init_extensions(app: Flask) -> None:

@@ -1,7 +1,7 @@
-"""Cross-cutting web concerns: error pages, security headers, login wiring."""
+"""Cross-cutting web concerns: error pages, security headers, caching, login wiring."""
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -22,6 +22,14 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 _HTTP_ERROR_TEMPLATES = {400, 403, 404, 405, 413, 429}
+
+# Pages for organizers, and a participant's own pages (their token is the key): no cache may
+# keep them, neither a proxy nor the browser's history on a shared computer. Public pages
+# and feeds keep the caching they set themselves.
+NO_STORE_BLUEPRINTS = frozenset({"manage", "auth"})
+NO_STORE_ENDPOINTS = frozenset({
+    "registration.confirm", "registration.personal", "registration.cancel",
+    "registration.personal_data", "calendar.personal_ics"})
 
 
 def _render_error(code: int, description: str | None = None):
@@ -50,6 +58,24 @@ def _security_headers(response):
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    seconds = current_app.config["HSTS_SECONDS"]
+    if seconds:  # only once the site is served over https only: browsers keep it that long
+        response.headers.setdefault("Strict-Transport-Security",
+                                    f"max-age={seconds}; includeSubDomains")
+    return response
+
+
+def _is_private() -> bool:
+    if request.blueprint in NO_STORE_BLUEPRINTS or request.endpoint in NO_STORE_ENDPOINTS:
+        return True
+    # An unknown address below /verwaltung/ matches no endpoint (404); its page still shows
+    # the organizer's navigation.
+    return request.path.startswith(current_app.blueprints["manage"].url_prefix + "/")
+
+
+def _no_store(response):
+    if _is_private() and not response.cache_control.no_store:
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -59,6 +85,7 @@ def init_app(app: Flask) -> None:
     # Unhandled exceptions reach this as InternalServerError (Flask logs them first).
     app.register_error_handler(500, _server_error)
     app.after_request(_security_headers)
+    app.after_request(_no_store)
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to continue.")

@@ -43,6 +43,22 @@ def test_production_accepts_a_real_secret_and_secures_cookies():
     assert settings["SESSION_COOKIE_SECURE"] is True
 
 
+@pytest.mark.parametrize("var, key", [("EVENTHUB_TRUSTED_PROXIES", "TRUSTED_PROXIES"),
+                                      ("EVENTHUB_HSTS_SECONDS", "HSTS_SECONDS")])
+def test_counts_from_the_environment(var, key):
+    assert config.load(environ={})[key] == 0
+    assert config.load(environ={var: " 2 "})[key] == 2
+    for bad in ("-1", "1.5", "two", "0x10"):
+        with pytest.raises(config.ConfigError, match=key):
+            config.load(environ={var: bad})
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, True, None, "x"])
+def test_counts_in_overrides_are_checked_too(bad):
+    with pytest.raises(config.ConfigError, match="TRUSTED_PROXIES"):
+        config.load({"TRUSTED_PROXIES": bad}, environ={})
+
+
 def test_environment_then_overrides():
     settings = config.load({"BASE_URL": "https://override.example"},
                            environ={"EVENTHUB_BASE_URL": "https://env.example",
