@@ -43,7 +43,7 @@ def _trust_proxies(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from eventhub import i18n, web
+    from eventhub import i18n, inputguard, web
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True,
@@ -54,6 +54,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     i18n.init_app(app)
     web.init_app(app)
+    inputguard.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

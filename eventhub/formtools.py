@@ -1,6 +1,7 @@
 """Form helpers shared by the feature forms: local date-times, choices, rule errors."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
@@ -13,18 +14,32 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf, validate_csrf
-from wtforms import DateTimeLocalField, SelectChoice, SelectField
+from wtforms import (
+    DateTimeLocalField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.csrf.core import CSRF, CSRFTokenField
 from wtforms.fields.core import UnboundField
 from wtforms.i18n import messages_path
 
-from eventhub import i18n
+from eventhub import i18n, timeutil
 from eventhub.errors import NotPermitted, RuleViolation
 from eventhub.extensions import db
 from eventhub.organizations import regions
 
 T = TypeVar("T")
 LOCAL_DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+# Highest page number a list accepts: beyond it every list is empty anyway, and the
+# offset it gives stays inside a 64-bit integer.
+MAX_PAGE = 100_000
+# No text field takes control characters (NUL is refused by PostgreSQL, the others by
+# e-mail headers and calendar files); multi-line fields keep tab and line breaks.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_OR_BREAK = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class _CSRF(CSRF):
@@ -66,6 +81,23 @@ class Form(FlaskForm):
 
         def get_translations(self, form):
             return _wtforms_translations(str(get_locale()))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if _has_control_characters(field):
+                field.errors = [*field.errors, str(_l(
+                    "Remove the control characters (such as line breaks or invisible "
+                    "characters) from this field."))]
+                valid = False
+        return valid
+
+
+def _has_control_characters(field) -> bool:
+    if not isinstance(field, StringField) or not field.raw_data:
+        return False
+    pattern = _CONTROL if isinstance(field, TextAreaField) else _CONTROL_OR_BREAK
+    return any(isinstance(value, str) and pattern.search(value) for value in field.raw_data)
 
 
 class PrototypeFields:
@@ -125,6 +157,19 @@ class ChoiceField(SelectField):
         super().pre_validate(form)
 
 
+class WholeNumberField(IntegerField):
+    """An IntegerField that refuses numbers beyond any sensible range before its
+    validators see them: WTForms' NumberRange converts to float, which overflows."""
+
+    LIMIT = 10**12
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and abs(self.data) > self.LIMIT:
+            self.data = None
+            raise ValueError(_l("This number is too large."))
+
+
 class LocalDateTimeField(DateTimeLocalField):
     """A wall-clock date and time (naive); the form's time zone gives it meaning."""
 
@@ -138,6 +183,10 @@ class LocalDateTimeField(DateTimeLocalField):
         except ValueError:
             self.data = None
             raise ValueError(_l("Enter a date and time like 2026-06-16 10:00.")) from None
+        if self.data is not None and not timeutil.in_supported_years(self.data):
+            self.data = None
+            raise ValueError(_l("Enter a date between the years %(first)d and %(last)d.",
+                                first=timeutil.FIRST_YEAR, last=timeutil.LAST_YEAR))
 
 
 def attach_error(form: FlaskForm, exc: RuleViolation) -> None:
@@ -177,6 +226,12 @@ def submit(form: FlaskForm, action: Callable[[], T]) -> T | object:
     db.session.commit()
     return result
 
+
+
+def page_number(args) -> int:
+    """The ``page`` query parameter: 1 when missing or not a number, at most MAX_PAGE."""
+    page = args.get("page", 1, type=int)
+    return min(page, MAX_PAGE) if page and page > 0 else 1
 
 
 def region_choices(blank: str | None = None) -> list[tuple[str, str]]:

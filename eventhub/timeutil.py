@@ -6,6 +6,9 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 UTC = UTC
+# The years eventhub deals in: wide enough for any real event, narrow enough that every
+# zone's offsets, the calendar's time-zone rules and every calendar client handle them.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 class InvalidLocalTime(ValueError):
@@ -41,6 +44,10 @@ def common_zones() -> tuple[str, ...]:
     legacy = ("Etc/", "SystemV/", "US/", "posix/", "right/")
     names = sorted(z for z in available_timezones() if "/" in z and not z.startswith(legacy))
     return ("Europe/Berlin", *[z for z in names if z != "Europe/Berlin"], "UTC")
+
+
+def in_supported_years(value: datetime) -> bool:
+    return FIRST_YEAR <= value.year <= LAST_YEAR
 
 
 def as_utc(value: datetime) -> datetime:

@@ -194,6 +194,10 @@ class TimeReader:
             value=value))
 
     def _in_utc(self, wall_clock: datetime, value: str, line: int) -> datetime:
+        if not timeutil.in_supported_years(wall_clock):
+            raise ParseError(line, _l(
+                "“%(value)s” lies outside the years %(first)d to %(last)d.", value=value,
+                first=timeutil.FIRST_YEAR, last=timeutil.LAST_YEAR))
         try:
             return timeutil.from_local(wall_clock, self.tz_name)
         except timeutil.InvalidLocalTime:
@@ -209,7 +213,7 @@ _UNITS = {"h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600, "std"
           "minutes": 60, "minuten": 60, "s": 1, "sec": 1, "secs": 1, "second": 1,
           "seconds": 1, "sek": 1, "sekunde": 1, "sekunden": 1}
 _PART = re.compile(r"(\d+(?:[.,]\d+)?)\s*([a-z]+)\.?\s*")
-_CLOCK = re.compile(r"(\d+):([0-5]\d)(?::([0-5]\d))?")
+_CLOCK = re.compile(r"(\d{1,9}):([0-5]\d)(?::([0-5]\d))?")
 
 
 def number(value: str) -> float:
@@ -225,11 +229,26 @@ def number(value: str) -> float:
     return float(text)
 
 
+# No online session lasts longer; a larger duration is a broken cell, not attendance.
+MAX_SESSION_SECONDS = 7 * 24 * 3600
+
+
 def duration_seconds(value: str, line: int) -> int:
     """Seconds in "1h 27m 51s", "1 Std. 27 Min.", "01:27:51", or a number of minutes."""
-    text = value.strip().casefold()
+    seconds = _seconds(value.strip().casefold())
+    if seconds is None:
+        raise ParseError(line, _l("“%(value)s” is not a duration (for example 1h 27m 51s, "
+                                  "01:27:51 or a number of minutes such as 47,5).",
+                                  value=value))
+    if not seconds <= MAX_SESSION_SECONDS:  # also refuses inf and nan
+        raise ParseError(line, _l("“%(value)s” is longer than a week; no online session "
+                                  "lasts that long.", value=value))
+    return round(seconds)
+
+
+def _seconds(text: str) -> float | None:
     try:
-        return round(number(text) * 60)
+        return number(text) * 60
     except ValueError:
         pass
     clock = _CLOCK.fullmatch(text)
@@ -239,6 +258,5 @@ def duration_seconds(value: str, line: int) -> int:
     parts = _PART.findall(text)
     if parts and "".join(_PART.sub("", text).split()) == "" and \
             all(unit in _UNITS for _, unit in parts):
-        return round(sum(number(n) * _UNITS[unit] for n, unit in parts))
-    raise ParseError(line, _l("“%(value)s” is not a duration (for example 1h 27m 51s, "
-                              "01:27:51 or a number of minutes such as 47,5).", value=value))
+        return sum(number(n) * _UNITS[unit] for n, unit in parts)
+    return None

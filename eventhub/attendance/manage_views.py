@@ -43,7 +43,7 @@ def _walk_in_form() -> forms.WalkInForm:
 
 def _check_in_page(event: Event, walk_in: forms.WalkInForm, status: int = 200):
     search = (request.args.get("q") or "")[:200]
-    pagination = queries.page(event, search, request.args.get("page", 1, type=int) or 1)
+    pagination = queries.page(event, search, formtools.page_number(request.args))
     attendance = queries.attendance_by_registration([r.id for r in pagination.items])
     return render_template(
         "attendance/check_in.html", event=event, search=forms.SearchForm(formdata=request.args),

@@ -115,7 +115,7 @@ def join_refusal(registration: Registration) -> str | None:
         return "cancelled"
     if registration.status is not S.CONFIRMED:
         return "not_confirmed"
-    if event.status is not EventStatus.PUBLISHED or not event.online_join_url:
+    if event.status is not EventStatus.PUBLISHED or not event.join_url:
         return "no_link"
     return None
 

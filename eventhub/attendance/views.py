@@ -41,7 +41,7 @@ def join(token: str):
     if request.method == "GET":  # HEAD (link checkers) only looks
         if services.record_join(registration, timeutil.utcnow()):
             db.session.commit()
-    return _no_store(redirect(registration.event.online_join_url, 302))
+    return _no_store(redirect(registration.event.join_url, 302))
 
 
 @bp.cli.command("purge-files")

@@ -21,6 +21,7 @@ What goes where:
 from __future__ import annotations
 
 import enum
+import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ PRODID = "-//eventhub//eventhub calendar//EN"
 # escapes); a stray one from a pasted title must not break a client's parser.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FOLD_AT = 75  # a line this long (octets) or longer is folded
+log = logging.getLogger(__name__)
 _END = b"END:VCALENDAR\r\n"
 
 
@@ -94,17 +96,32 @@ def build_calendar(events: Iterable[Event], settings: Settings, *,
     DTSTAMP is each event's last change, so the same events give the same bytes (ETags).
     ``refresh``: how often a subscribed calendar should fetch the feed again.
     """
-    events = list(events)
-    local_times = (timeutil.to_local(instant, event.timezone)
-                   for event in events for instant in (event.starts_at, event.ends_at))
+    vevents, local_times = [], []
+    for event in events:
+        try:
+            times = _local_times(event)
+            vevents.append(_public_vevent(event, settings))
+        except (ValueError, OverflowError) as exc:
+            # One event stored before its values were checked must not take the feed that
+            # everybody subscribes to down with it.
+            log.warning("Event %s left out of a calendar file: %s", event.id, exc)
+            continue
+        local_times += times
     calendar = _calendar([], method, name, _zone_years(local_times))
     if refresh is not None:
         calendar.add("REFRESH-INTERVAL", refresh, parameters={"VALUE": "DURATION"})  # RFC 7986
         calendar.add("X-PUBLISHED-TTL", vDuration(refresh))  # what Outlook reads
     head = _serialize(calendar)  # properties and VTIMEZONEs come before the events
     assert head.endswith(_END)
-    vevents = b"".join(_public_vevent(event, settings) for event in events)
-    return head[:-len(_END)] + vevents + _END
+    return head[:-len(_END)] + b"".join(vevents) + _END
+
+
+def _local_times(event: Event) -> list[datetime]:
+    instants = (event.starts_at, event.ends_at)
+    if not all(timeutil.in_supported_years(instant) for instant in instants):
+        raise ValueError(f"its times lie outside the years {timeutil.FIRST_YEAR}"
+                         f"-{timeutil.LAST_YEAR}")
+    return [timeutil.to_local(instant, event.timezone) for instant in instants]
 
 
 def build_personal(event: Event, settings: Settings, personal: Personal, *, stamp: datetime,
@@ -242,8 +259,10 @@ def _zone_years(local_times: Iterable[datetime]) -> dict[str, tuple[int, int]]:
             tzids[value.tzinfo] = None if is_utc(value) else tzid_from_dt(value)
         tzid = tzids[value.tzinfo]
         if tzid is not None:
-            first, last = years.get(tzid, (value.year, value.year))
-            years[tzid] = (min(first, value.year), max(last, value.year))
+            # Bounded, so that no stored value makes a file cost a century of transitions.
+            year = min(max(value.year, timeutil.FIRST_YEAR), timeutil.LAST_YEAR)
+            first, last = years.get(tzid, (year, year))
+            years[tzid] = (min(first, year), max(last, year))
     return years
 
 

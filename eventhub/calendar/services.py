@@ -61,7 +61,7 @@ def personal_ics(registration: Registration, now: datetime) -> bytes:
 
 
 def join_url(event: Event) -> str | None:
-    return event.online_join_url if event.status is EventStatus.PUBLISHED else None
+    return event.join_url if event.status is EventStatus.PUBLISHED else None
 
 
 # -- SEQUENCE of personal copies -----------------------------------------------------------

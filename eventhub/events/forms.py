@@ -6,7 +6,6 @@ import re
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -26,7 +25,7 @@ from wtforms.validators import (
 
 from eventhub import timeutil
 from eventhub.events.models import EventFormat
-from eventhub.formtools import Form, LocalDateTimeField
+from eventhub.formtools import Form, LocalDateTimeField, WholeNumberField
 
 FORMAT_LABELS = {
     EventFormat.ONLINE_TALK: _l("Online talk"),
@@ -45,17 +44,22 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+def _stripped(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 class EventFilterForm(Form):
-    """The public list's filter: a GET form, so no CSRF token."""
+    """The public list's filter: a GET form, so no CSRF token. Values are stripped: a
+    value of only spaces or line breaks means "no filter", as an empty one does."""
 
     class Meta:
         csrf = False
 
-    region = SelectField(_l("Region"), validators=[Optional()], validate_choice=True)
-    organization = SelectField(_l("Organizer"), validators=[Optional()])
-    format = SelectField(_l("Format"), validators=[Optional()])
-    month = StringField(_l("Month"), validators=[
-        Optional(), Regexp(r"^\d{4}-(0[1-9]|1[0-2])$",
+    region = SelectField(_l("Region"), validators=[Optional()], filters=[_stripped])
+    organization = SelectField(_l("Organizer"), validators=[Optional()], filters=[_stripped])
+    format = SelectField(_l("Format"), validators=[Optional()], filters=[_stripped])
+    month = StringField(_l("Month"), filters=[_stripped], validators=[
+        Optional(), Regexp(r"^2[01]\d\d-(0[1-9]|1[0-2])$",
                            message=_l("Enter a month like 2026-06."))],
         render_kw={"placeholder": "2026-06", "inputmode": "numeric"})
 
@@ -85,7 +89,7 @@ class EventForm(Form):
         description=_l("Only sent to confirmed participants; never shown publicly."))
     venue = StringField(_l("Venue (for hybrid events)"), validators=[Optional(),
                                                                      Length(max=500)])
-    capacity = IntegerField(_l("Capacity"), validators=[
+    capacity = WholeNumberField(_l("Capacity"), validators=[
         Optional(), NumberRange(min=1, max=1_000_000,
                                 message=_l("Enter a number from 1 to 1,000,000."))],
         description=_l("Leave empty for no limit."))

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from eventhub import timeutil
+from eventhub import formtools, timeutil
 from eventhub.errors import RuleViolation
 from eventhub.events import forms, queries, services
 from eventhub.events.models import Event, EventFormat, EventStatus
@@ -71,7 +71,7 @@ def dashboard():
     status = request.args.get("status")
     status = EventStatus(status) if status in {s.value for s in EventStatus} else None
     pagination = queries.managed_events(current_user, status=status,
-                                        page=request.args.get("page", 1, type=int) or 1)
+                                        page=formtools.page_number(request.args))
     return render_template("manage/dashboard.html", pagination=pagination, status=status,
                            now=timeutil.utcnow())
 

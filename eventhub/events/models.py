@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from eventhub import timeutil
 from eventhub.db import TimestampMixin, UTCDateTime, enum_column
+from eventhub.events import joinurls
 from eventhub.extensions import db
 from eventhub.organizations.models import Organization, Region
 
@@ -106,6 +107,11 @@ class Event(TimestampMixin, db.Model):
         order_by="(Speaker.position, Speaker.id)")
     questions: Mapped[list[Question]] = relationship(
         cascade="all, delete-orphan", order_by="(Question.position, Question.id)")
+
+    @property
+    def join_url(self) -> str | None:
+        """The online join link, if it may be handed to participants (see joinurls)."""
+        return joinurls.usable(self.online_join_url)
 
     @property
     def is_public(self) -> bool:

@@ -12,12 +12,14 @@ from eventhub.auth import policy
 from eventhub.auth.models import User
 from eventhub.calendar import updates as calendar_updates
 from eventhub.errors import NotPermitted, RuleViolation
-from eventhub.events import slugs
+from eventhub.events import joinurls, slugs
 from eventhub.events.models import AgendaItem, Event, EventFormat, EventStatus, Speaker
 from eventhub.extensions import db
 from eventhub.organizations.models import Organization
 from eventhub.registration import services as registration_services
 from eventhub.reminders import services as reminders
+
+MAX_CAPACITY = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,9 @@ class EventData:
 def local_to_utc(local: datetime | None, tz_name: str, field: str) -> datetime | None:
     if local is None:
         return None
+    if not timeutil.in_supported_years(local):
+        raise RuleViolation(_l("Enter a date between the years %(first)d and %(last)d.",
+                               first=timeutil.FIRST_YEAR, last=timeutil.LAST_YEAR), field)
     try:
         return timeutil.from_local(local, tz_name)
     except timeutil.InvalidLocalTime as exc:
@@ -92,9 +97,13 @@ def _times(data: EventData) -> dict[str, datetime | None]:
 def _check_content(data: EventData) -> None:
     if data.format is EventFormat.HYBRID and not (data.venue or "").strip():
         raise RuleViolation(_l("A hybrid event needs a venue."), "venue")
-    if data.capacity is not None and data.capacity < 1:
-        raise RuleViolation(_l("Capacity must be at least 1, or empty for no limit."),
-                            "capacity")
+    if data.capacity is not None and not 1 <= data.capacity <= MAX_CAPACITY:
+        raise RuleViolation(_l("Capacity must be from 1 to 1,000,000, or empty for no "
+                               "limit."), "capacity")
+    url = (data.online_join_url or "").strip()
+    if url and not joinurls.is_valid(url):
+        raise RuleViolation(_l("Enter a full address starting with https://, without spaces "
+                               "or line breaks."), "online_join_url")
 
 
 def unique_slug(wanted: str, *, exclude_id: int | None = None) -> str:

@@ -31,14 +31,9 @@ def _filter_form() -> tuple[forms.EventFilterForm, queries.EventFilter]:
         format=EventFormat(valid["format"]) if "format" in valid else None, month=month)
 
 
-def _page() -> int:
-    page = request.args.get("page", 1, type=int)
-    return page if page and page > 0 else 1
-
-
 def _listing(template: str, query_fn):
     form, filters = _filter_form()
-    pagination = query_fn(filters, timeutil.utcnow(), _page(),
+    pagination = query_fn(filters, timeutil.utcnow(), formtools.page_number(request.args),
                           current_app.config["EVENTS_PER_PAGE"],
                           current_app.config["DEFAULT_TIMEZONE"])
     args = {k: v for k, v in request.args.items() if k != "page" and v}

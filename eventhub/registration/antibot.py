@@ -5,6 +5,7 @@ person can type, or without a valid stamp, is asked to try again.
 """
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 from flask import current_app
@@ -22,9 +23,11 @@ def stamp(now: datetime) -> str:
 def too_fast(value: str | None, now: datetime) -> bool:
     try:
         started = float(_serializer().loads(value or ""))
-    except (BadSignature, TypeError, ValueError):
+    except (BadSignature, TypeError, ValueError, OverflowError):
         return True
-    return now.timestamp() - started < current_app.config["REGISTRATION_MIN_FILL_SECONDS"]
+    # Only a stamp we made can be read here, but a stamp that is no real time is no stamp.
+    return not math.isfinite(started) or \
+        now.timestamp() - started < current_app.config["REGISTRATION_MIN_FILL_SECONDS"]
 
 
 def is_bot(honeypot: str | None) -> bool:

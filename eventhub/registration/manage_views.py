@@ -76,7 +76,7 @@ def _back_to_list(event: Event):
 def registrations_page(event_id: int):
     event = load_event(event_id)
     filters = _filter_from(request.args)
-    pagination = queries.page(event, filters, request.args.get("page", 1, type=int) or 1)
+    pagination = queries.page(event, filters, formtools.page_number(request.args))
     positions = queries.waitlist_positions(event, [r.id for r in pagination.items])
     return render_template(
         "registrations_manage/list.html", event=event, filters=filters,

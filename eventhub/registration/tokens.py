@@ -11,6 +11,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from eventhub.extensions import db
+from eventhub.inputguard import MAX_ID
 from eventhub.registration.models import Registration
 
 CONFIRM = "confirm"
@@ -46,9 +47,14 @@ def load(token: str, purpose: str) -> Registration:
         raise InvalidToken("expired") from None
     except (BadSignature, ValueError, TypeError):
         raise InvalidToken("invalid") from None
+    # A correctly signed token may still carry anything JSON can (a key leaked, a token
+    # of another version): only an id the database can hold is looked up.
+    if type(registration_id) is not int or not 0 < registration_id <= MAX_ID or \
+            not isinstance(key, str):
+        raise InvalidToken("invalid")
     registration = db.session.scalar(select(Registration)
                                      .where(Registration.id == registration_id))
-    if registration is None or not isinstance(key, str) or \
-            registration.token_key != key or registration.erased_at is not None:
+    if registration is None or registration.token_key != key or \
+            registration.erased_at is not None:
         raise InvalidToken("invalid")
     return registration

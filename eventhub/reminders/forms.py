@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField, SelectField, TextAreaField
+from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from eventhub.formtools import Form
+from eventhub.formtools import Form, WholeNumberField
 from eventhub.reminders.models import ReminderKind
 from eventhub.reminders.services import MAX_OFFSET_MINUTES, RuleData
 
@@ -18,7 +18,7 @@ KIND_LABELS = {
 
 class RuleForm(Form):
     kind = SelectField(_l("Kind"), validators=[DataRequired()])
-    offset_minutes = IntegerField(
+    offset_minutes = WholeNumberField(
         _l("Minutes before the start or after the end"), default=60,
         validators=[Optional(), NumberRange(min=0, max=MAX_OFFSET_MINUTES)],
         description=_l("1440 minutes are one day. Ignored for “starting now”."))

@@ -35,7 +35,7 @@ def context(rule: ReminderRule, registration: Registration) -> dict:
     return {
         "rule": rule, "event": event, "registration": registration,
         "kinds": ReminderKind,
-        "join_url": join_tokens.join_url(registration) if event.online_join_url else None,
+        "join_url": join_tokens.join_url(registration) if event.join_url else None,
         "manage_url": links.external_url("registration.personal",
                                          token=tokens.make(registration, tokens.MANAGE)),
         "event_url": links.external_url("events.detail", slug=event.slug),
