@@ -43,7 +43,7 @@ class MessageStatus(enum.StrEnum):
     QUEUED = "queued"  # waiting for its next attempt
     SENDING = "sending"  # claimed by a sender until ``lease_until``
     SENT = "sent"
-    FAILED = "failed"  # gave up after the last attempt
+    FAILED = "failed"  # gave up: the last attempt, or refused for good (a 5xx answer)
 
 
 class OutboxMessage(TimestampMixin, db.Model):
@@ -272,21 +272,42 @@ class TransportDown(Exception):
 
 
 class MessageRefused(Exception):
-    """The server refused this one message; the connection can carry the next."""
+    """The server refused this one message; the connection can carry the next (smtplib
+    has reset the transaction). ``permanent``: the server said so (5xx), retrying is
+    pointless; otherwise (4xx) it may go through later."""
+
+    def __init__(self, reason: str, *, permanent: bool) -> None:
+        super().__init__(reason)
+        self.permanent = permanent
 
 
 # Answers about one message; everything else from smtplib means the connection is unusable.
 _REFUSALS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused,
              smtplib.SMTPDataError, smtplib.SMTPNotSupportedError)
+_REFUSED_WHAT = {smtplib.SMTPSenderRefused: "sender refused",
+                 smtplib.SMTPDataError: "message refused"}
+
+
+def refusal(exc: smtplib.SMTPException) -> MessageRefused:
+    """A refusal is permanent when every answer is a 5xx (RFC 5321 4.2.1); an error
+    without a code (an extension the server lacks) counts as temporary, as before."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+    else:
+        codes = [getattr(exc, "smtp_code", 0)]
+    return MessageRefused(describe_error(exc),
+                          permanent=bool(codes) and all(500 <= code < 600 for code in codes))
 
 
 def describe_error(exc: BaseException) -> str:
-    """The server's answer without addresses: errors outlive a person's erasure."""
+    """The server's answer (code and text) without addresses: errors outlive a person's
+    erasure. Organizers read it on the registrations page."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         answers = sorted({f"{code} {_text(text)}" for code, text in exc.recipients.values()})
         return "recipient refused: " + "; ".join(answers)
     if isinstance(exc, smtplib.SMTPResponseException):
-        return f"{type(exc).__name__}: {exc.smtp_code} {_text(exc.smtp_error)}"
+        what = _REFUSED_WHAT.get(type(exc), type(exc).__name__)
+        return f"{what}: {exc.smtp_code} {_text(exc.smtp_error)}"
     return f"{type(exc).__name__}: {exc}"
 
 
@@ -330,7 +351,7 @@ class SMTPTransport:
         try:
             self.smtp.send_message(mime, from_addr=envelope_from, to_addrs=[recipient])
         except _REFUSALS as exc:
-            raise MessageRefused(describe_error(exc)) from exc
+            raise refusal(exc) from exc
         except (OSError, smtplib.SMTPException) as exc:
             raise TransportDown(describe_error(exc)) from exc
 

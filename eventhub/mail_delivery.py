@@ -9,8 +9,10 @@ a scheduler) with database sessions of its own:
    PostgreSQL skips rows another sender has locked (``FOR UPDATE SKIP LOCKED``); SQLite runs
    one writing transaction at a time (``BEGIN IMMEDIATE``, see ``eventhub.db``), so the
    second sender finds the rows claimed already.
-2. Send each message, then record its outcome in a short transaction of its own: ``sent``,
-   or back to ``queued`` with exponential backoff, or ``failed`` after the last attempt.
+2. Send each message, then record its outcome in a short transaction of its own: ``sent``;
+   back to ``queued`` with exponential backoff after a temporary failure (no connection, a
+   4xx answer); ``failed`` at once after a permanent refusal (a 5xx answer), or after the
+   last attempt.
    Outcomes are written only while the claim is still ours (``lease_until`` unchanged; each
    new claim has a later lease), so a sender that lost its claim cannot overwrite another's.
 
@@ -264,8 +266,8 @@ def _send_one(transport, message: OutboxMessage, sender: str,
         return describe_error(exc), False
     try:
         transport.send(mime, envelope_from, message.to_address)
-    except MessageRefused as exc:
-        return str(exc), False
+    except MessageRefused as exc:  # 5xx: refused for good; 4xx: try again later
+        return str(exc), exc.permanent
     return None
 
 

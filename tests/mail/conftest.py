@@ -2,6 +2,7 @@
 pointing at it, and registrations made through the registration services."""
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import itertools
@@ -28,20 +29,33 @@ def free_port() -> int:
 
 
 class Inbox:
-    """aiosmtpd handler: keeps every envelope; can be told to refuse recipients."""
+    """aiosmtpd handler: keeps every envelope (and the connection it came through); can
+    be told to refuse every recipient, or one address at RCPT or after DATA, and to take
+    its time over each message (a slow server)."""
 
     def __init__(self) -> None:
         self.envelopes = []
+        self.connections: list[tuple] = []  # the client's (host, port) of each envelope
         self.refuse_recipients_with: str | None = None  # e.g. "451 4.3.0 Try again later"
+        self.refuse_at_rcpt: dict[str, str] = {}  # address -> answer, e.g. "550 5.1.1 …"
+        self.refuse_at_data: dict[str, str] = {}  # address -> answer to the message
+        self.seconds_per_message = 0.0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self.refuse_recipients_with:
-            return self.refuse_recipients_with
+        answer = self.refuse_recipients_with or self.refuse_at_rcpt.get(address)
+        if answer:
+            return answer
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.seconds_per_message:
+            await asyncio.sleep(self.seconds_per_message)  # other connections go on
+        for address in envelope.rcpt_tos:
+            if address in self.refuse_at_data:
+                return self.refuse_at_data[address]
         self.envelopes.append(envelope)
+        self.connections.append(session.peer)
         return "250 Message accepted for delivery"
 
 
