@@ -43,6 +43,18 @@ CLOSED_MESSAGES = {
                   "open."),
     "closed": _l("Registration has closed; nobody can be added any more."),
 }
+# The e-mails an organizer may find undelivered, by outbox kind (``templates/emails``).
+MAIL_KIND_LABELS = {
+    "registration_pending": _l("Please confirm your registration"),
+    "registration_confirmed": _l("Registration confirmed"),
+    "registration_waitlisted": _l("On the waiting list"),
+    "registration_moved_up": _l("A place has become free"),
+    "registration_existing": _l("Already registered"),
+    "registration_cancelled": _l("Registration cancelled"),
+    "event_updated": _l("Event changed"),
+    "event_cancelled": _l("Event cancelled"),
+    "reminder": _l("Reminder"),
+}
 CONFIRM_MESSAGES = {
     "confirmed": ("success", _l("The registration is confirmed.")),
     "already": ("info", _l("The registration was confirmed already.")),
@@ -83,7 +95,8 @@ def registrations_page(event_id: int):
         form=RegistrationFilterForm(formdata=request.args), pagination=pagination,
         counts=queries.counts(event), positions=positions, status_labels=STATUS_LABELS,
         list_args=_list_args(request.args), filter_args=_list_args(request.args, FILTERS),
-        confirm=ConfirmForm(), answer_text=exports.answer_text, size_labels=forms.SIZE_LABELS)
+        confirm=ConfirmForm(), answer_text=exports.answer_text, size_labels=forms.SIZE_LABELS,
+        failed_mail=queries.failed_mail(event), mail_kinds=MAIL_KIND_LABELS)
 
 
 # --- actions on one registration -------------------------------------------------------

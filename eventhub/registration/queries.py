@@ -5,11 +5,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Row, Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from eventhub.events.models import Event
 from eventhub.extensions import db
+from eventhub.mail import MessageStatus, OutboxMessage
 from eventhub.registration.models import HOLDS_PLACE, Registration, RegistrationStatus
 
 S = RegistrationStatus
@@ -112,3 +113,26 @@ def get_registration(event: Event, registration_id: int) -> Registration | None:
     """The registration if it belongs to ``event``; None for another event's."""
     return db.session.scalar(select(Registration).where(
         Registration.id == registration_id, Registration.event_id == event.id))
+
+
+@dataclass(frozen=True)
+class FailedMail:
+    """E-mails to an event's participants that the outbox gave up on, newest first."""
+    total: int
+    latest: list[Row]  # Registration, to_address, kind, last_error, at
+
+
+def failed_mail(event: Event, limit: int = 100) -> FailedMail:
+    """What organizers need to reach those people another way: to whom, which e-mail,
+    and why (the server's answer to a refusal, or to the last of many attempts)."""
+    query = (select(Registration, OutboxMessage.to_address, OutboxMessage.kind,
+                    OutboxMessage.last_error, OutboxMessage.updated_at.label("at"))
+             .join(Registration, Registration.id == OutboxMessage.registration_id)
+             .where(OutboxMessage.status == MessageStatus.FAILED,
+                    Registration.event_id == event.id))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    if not total:
+        return FailedMail(0, [])
+    latest = db.session.execute(query.order_by(OutboxMessage.updated_at.desc(),
+                                               OutboxMessage.id.desc()).limit(limit)).all()
+    return FailedMail(total, list(latest))

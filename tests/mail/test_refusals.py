@@ -1,13 +1,14 @@
 """What the SMTP server says about one message (aiosmtpd answering per recipient): a 5xx
 refusal fails that message at once, with the server's code and text kept as the reason; a
 4xx is tried again with backoff; the other messages of the batch go through on the same
-connection either way."""
+connection either way. Organizers find the failures on the event's registrations page."""
 from __future__ import annotations
 
 import smtplib
 from datetime import timedelta
 
 import pytest
+from flask import url_for
 
 from eventhub.mail import MessageStatus, refusal
 from eventhub.mail_delivery import deliver_due
@@ -92,3 +93,23 @@ def test_a_4xx_is_tried_again_later_and_then_goes_through(now, db_session, smtp,
 def test_only_a_5xx_is_a_refusal_for_good(error, permanent, reason):
     refused = refusal(error)
     assert (refused.permanent, str(refused)) == (permanent, reason)
+
+
+def test_the_organizer_sees_the_failure_on_the_registrations_page(
+        now, db_session, smtp, three, make, login):
+    event, (_, refused, _) = three
+    smtp.inbox.refuse_at_rcpt[refused.email] = "550 5.1.1 <x> Mailbox <b>unavailable</b>"
+    deliver_due(now)
+    organizer = make.user(organization=event.organization)
+    db_session.commit()
+
+    page = login(organizer).get(url_for("manage.registrations_page", event_id=event.id,
+                                        lang="en", _external=False))
+
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "1 e-mail could not be delivered" in text
+    failures = text[text.index('id="failed-mail"'):]
+    assert refused.email in failures and "Registration confirmed" in failures
+    assert "550 5.1.1 &lt;x&gt; Mailbox &lt;b&gt;unavailable&lt;/b&gt;" in failures
+    assert "<b>unavailable</b>" not in text

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from eventhub import timeutil
 from eventhub.auth.models import Role
 from eventhub.events.models import Event, EventStatus
-from eventhub.mail import OutboxMessage
+from eventhub.mail import MessageStatus, OutboxMessage
 from eventhub.registration.models import (
     Answer,
     OrganizationSize,
@@ -268,6 +268,50 @@ def test_unlimited_event_shows_no_limit(as_a, db_session, event_a):
     page = as_a.get(list_url(event_a)).get_data(as_text=True)
     assert count_of(page, "free") == "no limit"
     assert count_of(page, "held") == "3 (no limit)"
+
+
+def add_mail(db_session, registration, error: str, *, kind: str = "reminder",
+             status=MessageStatus.FAILED) -> OutboxMessage:
+    """An outbox message to ``registration`` with the outcome ``status`` and ``error``."""
+    message = OutboxMessage(
+        message_id=f"<mail-{next(_seq)}@eventhub.test>", kind=kind,
+        to_address=registration.email, subject="Betreff", body_text="Text",
+        body_html="<p>Text</p>", language="de", status=status, attempts=1,
+        next_attempt_at=timeutil.utcnow(), last_error=error, registration_id=registration.id)
+    db_session.add(message)
+    db_session.flush()
+    return message
+
+
+def test_failed_e_mails_are_listed_with_address_kind_and_escaped_reason(as_a, db_session,
+                                                                        event_a, event_b):
+    person = first_with(db_session, event_a, S.CONFIRMED)
+    add_mail(db_session, person, 'recipient refused: 550 5.1.1 <script>alert("x")</script>')
+    add_mail(db_session, person, "message refused: 554 spam", kind="registration_confirmed")
+    add_mail(db_session, first_with(db_session, event_a, S.PENDING), "451 busy",
+             status=MessageStatus.QUEUED)  # still being retried: not listed
+    add_mail(db_session, first_with(db_session, event_b, S.CONFIRMED), "550 other centre")
+    db_session.commit()
+
+    page = as_a.get(list_url(event_a)).get_data(as_text=True)
+
+    start = page.index('id="failed-mail"')
+    notice = page[start:page.index("</section>", start)]
+    assert "2 e-mails could not be delivered" in text_of(notice)
+    assert person.email in notice and person.full_name in notice
+    assert "Reminder" in notice and "Registration confirmed" in notice
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in notice
+    assert "<script>alert" not in page
+    assert "451 busy" not in page and "other centre" not in page
+    german = as_a.get(path("manage.registrations_page", event_id=event_a.id))
+    assert "2 E-Mails konnten nicht zugestellt werden" in german.get_data(as_text=True)
+
+
+def test_no_notice_while_every_e_mail_went_out(as_a, db_session, event_a):
+    add_mail(db_session, first_with(db_session, event_a, S.CONFIRMED), None,
+             status=MessageStatus.SENT)
+    db_session.commit()
+    assert 'id="failed-mail"' not in as_a.get(list_url(event_a)).get_data(as_text=True)
 
 
 @pytest.mark.parametrize("query, expected", [
