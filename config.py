@@ -45,8 +45,10 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_RETRY_MAX_SECONDS": 3600,
     "MAIL_DISPATCH": "thread",  # thread: a sender thread per web process; none: CLI/scheduler
     "MAIL_USE_SSL": False,  # implicit TLS (port 465); MAIL_USE_TLS is STARTTLS
-    "MAIL_TIMEOUT_SECONDS": 20,  # per SMTP step; keep 11 steps well inside half a lease
-    "MAIL_LEASE_SECONDS": 300,  # a claimed message is taken over after this (sender died)
+    "MAIL_TIMEOUT_SECONDS": 20,  # per SMTP step
+    # A claimed batch is renewed every third of this while its sender works on it; a dead
+    # sender's messages are taken over this long after its last renewal.
+    "MAIL_LEASE_SECONDS": 30,
     "MAIL_POLL_SECONDS": 30,  # the sender thread and `send-mail --loop` look for retries
     "MAIL_BATCH_SIZE": 100,  # messages claimed at once (one SMTP connection)
     "MAIL_FILE_DIR": "",  # without MAIL_SERVER: .eml files here; empty: instance/mail

@@ -41,9 +41,10 @@ log = logging.getLogger(__name__)
 
 class MessageStatus(enum.StrEnum):
     QUEUED = "queued"  # waiting for its next attempt
-    SENDING = "sending"  # claimed by a sender until ``lease_until``
+    SENDING = "sending"  # claimed by a sender (``claim_token``) until ``lease_until``
     SENT = "sent"
     FAILED = "failed"  # gave up: the last attempt, or refused for good (a 5xx answer)
+    SKIPPED = "skipped"  # not sent: pointless by its turn (a reminder after the start)
 
 
 class OutboxMessage(TimestampMixin, db.Model):
@@ -64,6 +65,9 @@ class OutboxMessage(TimestampMixin, db.Model):
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Which claim the row is in while sending: the lease is renewed, so only this tells
+    # one sender's claim from the next one's (``mail_outcomes``).
+    claim_token: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(String(1000))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_id: Mapped[int | None] = mapped_column(
@@ -166,7 +170,7 @@ def forget_recipient(registration_id: int) -> None:
     messages = db.session.scalars(db.select(OutboxMessage)
                                   .where(OutboxMessage.registration_id == registration_id))
     for message in messages:
-        if message.status in (MessageStatus.QUEUED, MessageStatus.FAILED):
+        if message.status not in (MessageStatus.SENDING, MessageStatus.SENT):  # unsent
             db.session.delete(message)
         else:
             message.to_address = None

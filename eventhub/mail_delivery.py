@@ -4,17 +4,21 @@
 a scheduler) with database sessions of its own:
 
 1. Claim, in one short transaction: due messages (queued and ``next_attempt_at <= now``, or
-   ``sending`` with an expired lease: their sender died) become ``sending`` with
-   ``lease_until = now + MAIL_LEASE_SECONDS``. Concurrent senders never claim the same row:
-   PostgreSQL skips rows another sender has locked (``FOR UPDATE SKIP LOCKED``); SQLite runs
-   one writing transaction at a time (``BEGIN IMMEDIATE``, see ``eventhub.db``), so the
-   second sender finds the rows claimed already.
-2. Send each message, then record its outcome in a short transaction of its own: ``sent``;
-   back to ``queued`` with exponential backoff after a temporary failure (no connection, a
-   4xx answer); ``failed`` at once after a permanent refusal (a 5xx answer), or after the
-   last attempt.
-   Outcomes are written only while the claim is still ours (``lease_until`` unchanged; each
-   new claim has a later lease), so a sender that lost its claim cannot overwrite another's.
+   ``sending`` with an expired lease: their sender died) become ``sending`` under a new
+   ``claim_token`` with ``lease_until = now + MAIL_LEASE_SECONDS``. Concurrent senders never
+   claim the same row: PostgreSQL skips rows another sender has locked (``FOR UPDATE SKIP
+   LOCKED``); SQLite runs one writing transaction at a time (``BEGIN IMMEDIATE``, see
+   ``eventhub.db``), so the second sender finds the rows claimed already. Taking over rows
+   of a dead sender is logged.
+2. While the batch is worked on, its lease is renewed (``mail_outcomes.Lease``): the lease
+   can be short, so a dead sender's messages wait seconds, not minutes.
+3. Send each message, unless it is no longer worth sending at that moment (``mail_checks``:
+   a reminder that would arrive after the event's start is skipped), then record its outcome
+   in a short transaction of its own: ``sent``; back to ``queued`` with exponential backoff
+   after a temporary failure (no connection, a 4xx answer); ``failed`` at once after a
+   permanent refusal (a 5xx answer), or after the last attempt. Outcomes are written only
+   while the claim is still ours (``claim_token`` unchanged), so a sender that lost its
+   claim cannot overwrite another's.
 
 Nothing is lost: a message leaves ``sending`` only with a recorded outcome or an expired
 lease. Nothing is sent twice, with one unavoidable exception: if the process dies (or the
@@ -26,19 +30,19 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import Connection, Engine, and_, bindparam, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from eventhub import timeutil
@@ -55,52 +59,28 @@ from eventhub.mail import (
     open_transport,
     render_unrendered,
 )
+from eventhub.mail_checks import BatchChecks
+from eventhub.mail_outcomes import DeliveryReport, Lease, Outcomes
 
 log = logging.getLogger(__name__)
-
-# New sends start only in the first half of the lease. With MAIL_TIMEOUT_SECONDS per SMTP
-# step, connecting takes at most 6 steps and one message 5 (220 s in all at 20 s), so every
-# message is handed over before its lease ends and another sender may claim it again.
-LEASE_SHARE_FOR_SENDING = 0.5
-
-
-@dataclass
-class DeliveryReport:
-    sent: int = 0
-    retried: int = 0  # failed this time, queued again with backoff
-    failed: int = 0  # gave up: last attempt used, or the message cannot be built
-    released: int = 0  # claimed but not tried (the lease ran short): due again at once
-
-    @property
-    def claimed(self) -> int:
-        return self.sent + self.retried + self.failed + self.released
-
-    def __iadd__(self, other: DeliveryReport) -> DeliveryReport:
-        self.sent += other.sent
-        self.retried += other.retried
-        self.failed += other.failed
-        self.released += other.released
-        return self
-
-    def summary(self) -> str:
-        return (f"sent {self.sent}, retried later {self.retried}, failed {self.failed}"
-                + (f", released {self.released}" if self.released else ""))
 
 
 def deliver_due(now: datetime, *, limit: int = 100) -> DeliveryReport:
     """Send up to ``limit`` messages that are due at ``now`` and record each outcome."""
+    token = secrets.token_hex(16)
     lease_until = now + timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
-    batch = _claim(now, lease_until, limit)
+    batch = _claim(now, lease_until, limit, token)
     report = DeliveryReport()
     if batch:
-        _deliver_batch(batch, now, lease_until, report)
+        _deliver_batch(batch, now, token, report)
     return report
 
 
 def deliver_all_due(clock: Callable[[], datetime] = timeutil.utcnow, *,
                     limit: int | None = None) -> DeliveryReport:
-    """Deliver batch after batch until one comes back short, or sends nothing (the server
-    is down or refusing: the next pass comes soon enough, no need to hammer it).
+    """Deliver batch after batch until one comes back short, or neither sends nor skips
+    anything (the server is down or refusing: the next pass comes soon enough, no need to
+    hammer it).
 
     Takes a clock rather than a time: every batch needs a fresh ``now``, or a long run
     would hand out leases that have already expired for everybody else.
@@ -110,14 +90,8 @@ def deliver_all_due(clock: Callable[[], datetime] = timeutil.utcnow, *,
     while True:
         report = deliver_due(clock(), limit=limit)
         total += report
-        if report.claimed < limit or report.sent == 0:
+        if report.claimed < limit or report.sent + report.skipped == 0:
             return total
-
-
-def retry_delay(attempts: int, base_seconds: float, max_seconds: float) -> timedelta:
-    """Wait after the ``attempts``-th failure: base, 2·base, 4·base, … capped at max."""
-    exponent = min(max(attempts - 1, 0), 32)  # 2**32·base is past any sensible cap
-    return timedelta(seconds=min(base_seconds * 2 ** exponent, max_seconds))
 
 
 # -- claiming --------------------------------------------------------------------------
@@ -135,8 +109,9 @@ def _due(now: datetime):
         and_(OutboxMessage.status == MessageStatus.SENDING, OutboxMessage.lease_until < now))
 
 
-def _claim(now: datetime, lease_until: datetime, limit: int) -> list[OutboxMessage]:
-    """Mark up to ``limit`` due messages as ours until ``lease_until``.
+def _claim(now: datetime, lease_until: datetime, limit: int,
+           token: str) -> list[OutboxMessage]:
+    """Mark up to ``limit`` due messages as ours (``token``) until ``lease_until``.
 
     Two statements, not ``UPDATE … WHERE id IN (SELECT … SKIP LOCKED LIMIT n)``: PostgreSQL
     may run such a subquery again for every row, skip the rows it has just claimed, and so
@@ -144,33 +119,45 @@ def _claim(now: datetime, lease_until: datetime, limit: int) -> list[OutboxMessa
     only if it was still due when we wrote it, whatever the isolation or locking.
     """
     with _session() as session, session.begin():
-        due_ids = (select(OutboxMessage.id).where(_due(now))
-                   .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit))
-        ids = session.scalars(for_update(due_ids, session, skip_locked=True)).all()
-        if not ids:
+        due = (select(OutboxMessage.id, OutboxMessage.lease_until).where(_due(now))
+               .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit))
+        rows = session.execute(for_update(due, session, skip_locked=True)).all()
+        if not rows:
             return []
         claimed = session.scalars(
             update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids), _due(now))
-            .values(status=MessageStatus.SENDING, lease_until=lease_until)
+            .where(OutboxMessage.id.in_([row.id for row in rows]), _due(now))
+            .values(status=MessageStatus.SENDING, lease_until=lease_until, claim_token=token)
             .returning(OutboxMessage)
             .execution_options(synchronize_session=False)).all()
+    _log_takeover(rows, {m.id for m in claimed}, now)
     return sorted(claimed, key=lambda m: (m.next_attempt_at, m.id))
+
+
+def _log_takeover(rows, claimed_ids: set[int], now: datetime) -> None:
+    """Rows that were ``sending`` (a lease is set only then) belonged to a sender that
+    stopped renewing its claim: it died, or hung. Their mail is late; say so."""
+    expired = [row.lease_until for row in rows
+               if row.lease_until is not None and row.id in claimed_ids]
+    if expired:
+        log.warning("took over %d outbox message(s) from a sender that stopped (lease "
+                    "expired up to %d s ago); sending them now", len(expired),
+                    (now - min(expired)).total_seconds())
 
 
 # -- sending ---------------------------------------------------------------------------
 
-def _deliver_batch(batch: list[OutboxMessage], now: datetime, lease_until: datetime,
+def _deliver_batch(batch: list[OutboxMessage], now: datetime, token: str,
                    report: DeliveryReport) -> None:
     pending = deque(batch)
-    # Measured from the claim, so that a slow connect counts against the lease too.
-    stop_at = time.monotonic() + (current_app.config["MAIL_LEASE_SECONDS"]
-                                  * LEASE_SHARE_FOR_SENDING)
-    with _Outcomes(now, lease_until, report) as outcomes, _loaded(batch):
+    seconds = current_app.config["MAIL_LEASE_SECONDS"]
+    with Outcomes(now, token, report, (m.id for m in batch)) as outcomes, \
+            Lease(outcomes, now, seconds) as lease, _loaded(batch):
+        checks = BatchChecks(batch)
         _render_unrendered(pending, outcomes)
         try:
             with open_transport(current_app) as transport:
-                _send_pending(transport, pending, stop_at, outcomes)
+                _send_pending(transport, pending, lease, checks, outcomes)
         except TransportDown as exc:
             # No connection, or it broke: nothing still pending reached the server. Each
             # counts a failed attempt, so an outage backs off instead of hammering it.
@@ -178,10 +165,10 @@ def _deliver_batch(batch: list[OutboxMessage], now: datetime, lease_until: datet
                         len(pending), exc)
             while pending:
                 outcomes.failure(pending.popleft(), str(exc))
-        outcomes.release(pending)
+        outcomes.release(pending)  # left when the claim could not be kept
 
 
-def _render_unrendered(pending: deque[OutboxMessage], outcomes: _Outcomes) -> None:
+def _render_unrendered(pending: deque[OutboxMessage], outcomes: Outcomes) -> None:
     """Messages stored without their text (``mail.queue_unrendered``) get it now, before
     their first attempt, and it is stored, so that every retry sends the same message. One
     that cannot be rendered fails (for good if it cannot be sent any more) and is not sent;
@@ -234,14 +221,22 @@ def _loaded(batch: list[OutboxMessage]) -> Iterator[None]:
         yield
 
 
-def _send_pending(transport, pending: deque[OutboxMessage], stop_at: float,
-                  outcomes: _Outcomes) -> None:
+def _send_pending(transport, pending: deque[OutboxMessage], lease: Lease,
+                  checks: BatchChecks, outcomes: Outcomes) -> None:
+    """Send one message after the other while the claim is kept; a message no longer
+    worth sending at its turn is skipped instead."""
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
     envelope_from = parseaddr(sender)[1]
-    first = True
-    while pending and (first or time.monotonic() < stop_at):
-        first = False
+    while pending:
+        lease.renew_if_due()
+        if not lease.holds():
+            return  # the rest is released: better late than sent twice
         message = pending.popleft()
+        now = lease.now()
+        skip = checks.why_not(message, now)
+        if skip is not None:
+            outcomes.skipped(message, *skip, at=now)
+            continue
         try:
             error = _send_one(transport, message, sender, envelope_from)
         except TransportDown:
@@ -250,8 +245,7 @@ def _send_pending(transport, pending: deque[OutboxMessage], stop_at: float,
         if error is None:
             outcomes.sent(message)
         else:
-            text, permanent = error
-            outcomes.failure(message, text, permanent=permanent)
+            outcomes.failure(message, error[0], permanent=error[1])
 
 
 def _send_one(transport, message: OutboxMessage, sender: str,
@@ -269,112 +263,6 @@ def _send_one(transport, message: OutboxMessage, sender: str,
     except MessageRefused as exc:  # 5xx: refused for good; 4xx: try again later
         return str(exc), exc.permanent
     return None
-
-
-# -- recording -------------------------------------------------------------------------
-
-_outbox = OutboxMessage.__table__
-# A claimed row is still ours while it is sending under our lease (``_lease``).
-_STILL_OURS = (_outbox.c.status == MessageStatus.SENDING,
-               _outbox.c.lease_until == bindparam("_lease"))
-# Core, built once: the outcome of one message while the claim is still ours. The SET
-# columns come with each call's parameters (``_id`` and ``_lease`` are only compared).
-_OUTCOME = _outbox.update().where(_outbox.c.id == bindparam("_id"), *_STILL_OURS)
-# The rendered text of a claimed message, unless its recipient was erased meanwhile.
-_TEXT = _OUTCOME.where(_outbox.c.to_address.is_not(None))
-
-
-class _Outcomes:
-    """Records the outcomes of one claimed batch, each in a transaction of its own that is
-    committed before the next message is handed to the server: a crash loses nothing, and
-    only the message in flight may go out twice.
-
-    One connection serves the whole batch and each outcome is a prepared Core UPDATE: a
-    new ORM session, pooled connection and statement per message cost more than sending
-    it. Between two outcomes the connection holds no transaction (and so no lock) while
-    the next message is sent.
-    """
-
-    def __init__(self, now: datetime, lease_until: datetime, report: DeliveryReport) -> None:
-        self.now, self.lease_until, self.report = now, lease_until, report
-
-    def __enter__(self) -> _Outcomes:
-        # The app's engine; or, in tests, a connection inside the test's transaction, which
-        # each outcome then joins with a savepoint, as the app's sessions do.
-        bind = db.engine
-        self._own = isinstance(bind, Engine)
-        self.connection: Connection = bind.connect() if self._own else bind
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        if self._own:
-            self.connection.close()
-
-    def sent(self, message: OutboxMessage) -> None:
-        self._record(message, "sent", status=MessageStatus.SENT, sent_at=self.now,
-                     last_error=None)
-
-    def failure(self, message: OutboxMessage, error: str, *, permanent: bool = False) -> None:
-        config = current_app.config
-        attempts = message.attempts + 1
-        values = {"attempts": attempts, "last_error": error[:1000]}
-        if permanent or attempts >= config["MAIL_MAX_ATTEMPTS"]:
-            log.error("giving up on outbox message %s after %d attempt(s): %s",
-                      message.id, attempts, error)
-            self._record(message, "failed", status=MessageStatus.FAILED, **values)
-            return
-        delay = retry_delay(attempts, config["MAIL_RETRY_BASE_SECONDS"],
-                            config["MAIL_RETRY_MAX_SECONDS"])
-        self._record(message, "retried", status=MessageStatus.QUEUED,
-                     next_attempt_at=self.now + delay, **values)
-
-    def _record(self, message: OutboxMessage, counter: str, **values) -> None:
-        """Write the outcome and commit it, if the claim is still ours."""
-        with self._transaction():
-            result = self.connection.execute(
-                _OUTCOME, {"_id": message.id, "_lease": self.lease_until, "lease_until": None,
-                           **values})
-        if result.rowcount != 1:
-            log.warning("outbox message %s: claim expired before its outcome (%s) was "
-                        "recorded", message.id, counter)
-            return
-        setattr(self.report, counter, getattr(self.report, counter) + 1)
-
-    def store_texts(self, messages: list[OutboxMessage]) -> list[OutboxMessage]:
-        """Store the texts rendered for ``messages`` in one transaction; returns those that
-        were not stored (the claim expired, or the recipient was erased): not to be sent."""
-        if not messages:
-            return []
-        lost = []
-        with self._transaction():
-            for message in messages:
-                result = self.connection.execute(_TEXT, {
-                    "_id": message.id, "_lease": self.lease_until, "unrendered": False,
-                    "subject": message.subject, "body_text": message.body_text,
-                    "body_html": message.body_html})
-                if result.rowcount != 1:
-                    lost.append(message)
-        for message in lost:
-            log.warning("outbox message %s: claim expired or recipient erased before its "
-                        "text was stored; not sent", message.id)
-        return lost
-
-    def release(self, pending: deque[OutboxMessage]) -> None:
-        """Give back claimed messages that were not tried, without counting an attempt."""
-        if not pending:
-            return
-        with self._transaction():
-            result = self.connection.execute(
-                _outbox.update()
-                .where(_outbox.c.id.in_([m.id for m in pending]), *_STILL_OURS)
-                .values(status=MessageStatus.QUEUED, lease_until=None),
-                {"_lease": self.lease_until})
-        self.report.released += result.rowcount
-
-    def _transaction(self):
-        if self.connection.in_transaction():
-            return self.connection.begin_nested()
-        return self.connection.begin()
 
 
 # -- dispatch: a sender thread per process, and the CLI ------------------------------------

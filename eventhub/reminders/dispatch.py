@@ -5,7 +5,8 @@ Each rule is handled in short transactions: one records a delivery row per eligi
 harmless), then batches claim scheduled rows (FOR UPDATE SKIP LOCKED on PostgreSQL, and an
 UPDATE that repeats ``state = 'scheduled'`` everywhere) and queue their e-mails in the outbox
 in the same transaction. A row is 'sent' exactly when its message is in the outbox, so a
-crash loses nothing and queues nothing twice; the outbox then delivers with retries.
+crash loses nothing and queues nothing twice; the outbox then delivers with retries, and
+skips an e-mail that has lost its point by the time it would go out (``freshness``).
 
 Timing: a reminder is queued at most SCHEDULER_REMINDER_SECONDS after it is due, and the
 outbox sends it right after the commit (or at the latest SCHEDULER_MAIL_SECONDS later).
@@ -26,8 +27,8 @@ from eventhub.events.models import Event, EventStatus
 from eventhub.extensions import db
 from eventhub.mail import describe_error
 from eventhub.registration.models import Registration, RegistrationStatus
-from eventhub.reminders import mails
-from eventhub.reminders.models import DeliveryState, ReminderDelivery, ReminderKind, ReminderRule
+from eventhub.reminders import freshness, mails
+from eventhub.reminders.models import DeliveryState, ReminderDelivery, ReminderRule
 
 log = logging.getLogger(__name__)
 LOOKBACK = timedelta(days=90)  # rules of events that ended earlier are never looked at
@@ -65,15 +66,10 @@ def due_rules(now: datetime) -> list[tuple[int, datetime]]:
 
 
 def is_stale(rule: ReminderRule, event: Event, due: datetime, now: datetime) -> bool:
-    """Pointless by now: the event has started (or, for 'starting now', started a while
-    ago), or a follow-up is long overdue."""
-    config = current_app.config
-    if rule.kind is ReminderKind.BEFORE_START:
-        return now >= event.starts_at
-    if rule.kind is ReminderKind.STARTING_NOW:
-        grace = timedelta(minutes=config["REMINDER_STARTING_NOW_GRACE_MINUTES"])
-        return now > event.starts_at + grace or now >= event.ends_at
-    return now > due + timedelta(hours=config["REMINDER_FOLLOWUP_GRACE_HOURS"])
+    """Pointless by now (``freshness.stale_reason``, which the outbox asks again when it is
+    about to send the e-mail)."""
+    return freshness.stale_reason(rule.kind, event.starts_at, event.ends_at, due,
+                                  now) is not None
 
 
 def _process(rule_id: int, due: datetime, now: datetime, report: RunReport) -> None:

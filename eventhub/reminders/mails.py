@@ -6,13 +6,14 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from eventhub import links, mail
+from eventhub import links, mail, mail_checks
 from eventhub.attendance import tokens as join_tokens
 from eventhub.attendance.models import Attendance
 from eventhub.calendar import invites
 from eventhub.extensions import db
 from eventhub.registration import tokens
 from eventhub.registration.models import Registration
+from eventhub.reminders import freshness
 from eventhub.reminders.models import ReminderKind, ReminderRule
 
 TEMPLATE = "reminder"
@@ -66,3 +67,7 @@ def queue_test(rule: ReminderRule, to: str, name: str, language: str,
                now: datetime) -> mail.OutboxMessage:
     registration = sample_registration(rule, name, to, language)
     return mail.queue(to, TEMPLATE, context(rule, registration), language=language, now=now)
+
+
+# Checked again just before sending: a reminder that waited too long is skipped.
+mail_checks.register_send_check(TEMPLATE, freshness.load_verdicts, freshness.record_skip)

@@ -23,7 +23,9 @@ class ReminderKind(enum.StrEnum):
 class DeliveryState(enum.StrEnum):
     SCHEDULED = "scheduled"  # recorded, not yet queued (a run was interrupted)
     SENT = "sent"  # queued in the outbox in the same transaction; the outbox delivers
-    SKIPPED = "skipped"  # pointless by the time it was due (event started or long over)
+    # Pointless by the time it was due, or by the time the outbox was about to send it
+    # (event started or long over).
+    SKIPPED = "skipped"
     FAILED = "failed"  # the outbox gave up on the message
 
 

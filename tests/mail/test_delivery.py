@@ -14,13 +14,8 @@ from sqlalchemy import update
 from eventhub import mail, timeutil
 from eventhub.extensions import db
 from eventhub.mail import MessageStatus, OutboxMessage
-from eventhub.mail_delivery import (
-    DeliveryReport,
-    _claim,
-    _Outcomes,
-    deliver_due,
-    retry_delay,
-)
+from eventhub.mail_delivery import _claim, deliver_due
+from eventhub.mail_outcomes import DeliveryReport, Outcomes, retry_delay
 from eventhub.registration.models import RegistrationStatus
 from tests.mail.conftest import body, outbox
 
@@ -250,18 +245,18 @@ def test_a_sender_whose_claim_was_taken_over_cannot_record_an_outcome(
     db_session.commit()
     t0 = now
     lease = timedelta(seconds=app.config["MAIL_LEASE_SECONDS"])
-    [slow] = _claim(t0, t0 + lease, 10)  # a sender that then hangs past its lease
-    [late] = _claim(t0 + lease + timedelta(seconds=1), t0 + 2 * lease, 10)
+    [slow] = _claim(t0, t0 + lease, 10, "slow")  # a sender that then hangs past its lease
+    [late] = _claim(t0 + lease + timedelta(seconds=1), t0 + 2 * lease, 10, "late")
     assert slow.id == late.id
 
     report = DeliveryReport()
-    with _Outcomes(t0, t0 + lease, report) as outcomes:
+    with Outcomes(t0, "slow", report) as outcomes:
         outcomes.failure(slow, "421 timeout")
 
     assert report.retried == 0
     [row] = outbox(db_session)
-    assert (row.status, row.lease_until, row.attempts) == \
-        (MessageStatus.SENDING, t0 + 2 * lease, 0)
+    assert (row.status, row.lease_until, row.claim_token, row.attempts) == \
+        (MessageStatus.SENDING, t0 + 2 * lease, "late", 0)
 
 
 def test_without_a_mail_server_messages_become_eml_files(now, db_session, make, register,

@@ -1,4 +1,4 @@
-"""Recording outcomes with one session per batch (``mail_delivery._Outcomes``): each
+"""Recording outcomes with one session per batch (``mail_outcomes.Outcomes``): each
 outcome is still its own transaction, committed before the next message is handed over,
 and only while the claim is ours. Checked in the test's transaction and with a real
 sender process killed (SIGKILL) right after the server accepted a message."""
@@ -16,7 +16,8 @@ from sqlalchemy import delete, select, update
 from eventhub import timeutil
 from eventhub.extensions import db
 from eventhub.mail import MessageStatus, OutboxMessage
-from eventhub.mail_delivery import DeliveryReport, _claim, _Outcomes, deliver_due
+from eventhub.mail_delivery import _claim, deliver_due
+from eventhub.mail_outcomes import DeliveryReport, Outcomes
 from tests.mail.conftest import outbox
 
 KIND = "outcome_test"
@@ -34,14 +35,14 @@ def test_one_session_records_each_outcome_only_while_its_claim_is_ours(
     db_session.add_all(_message(n, now) for n in range(3))
     db_session.commit()
     lease = timedelta(seconds=app.config["MAIL_LEASE_SECONDS"])
-    mine = _claim(now, now + lease, 10)
+    mine = _claim(now, now + lease, 10, "mine")
     taken_over = mine[1]  # its lease expired, another sender claimed it again
     db_session.execute(update(OutboxMessage).where(OutboxMessage.id == taken_over.id)
-                       .values(lease_until=now + 2 * lease))
+                       .values(lease_until=now + 2 * lease, claim_token="theirs"))
     db_session.commit()
     report = DeliveryReport()
 
-    with _Outcomes(now, now + lease, report) as outcomes:
+    with Outcomes(now, "mine", report) as outcomes:
         outcomes.sent(mine[0])
         outcomes.sent(taken_over)
         outcomes.failure(mine[2], "451 try again later")
@@ -60,10 +61,10 @@ def test_a_permanent_failure_and_the_release_of_untried_messages(app, db_session
     db_session.add_all(_message(n, now) for n in range(3))
     db_session.commit()
     lease_until = now + timedelta(seconds=app.config["MAIL_LEASE_SECONDS"])
-    bad, *untried = _claim(now, lease_until, 10)
+    bad, *untried = _claim(now, lease_until, 10, "mine")
     report = DeliveryReport()
 
-    with _Outcomes(now, lease_until, report) as outcomes:
+    with Outcomes(now, "mine", report) as outcomes:
         outcomes.failure(bad, "line break in the recipient address", permanent=True)
         outcomes.release(untried)
 
