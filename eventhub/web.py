@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from flask import Flask, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from eventhub.auth import services as auth_services
+from eventhub import timeutil
+from eventhub.auth import sessions
+from eventhub.auth.models import User
 from eventhub.extensions import db, login_manager
 
 # Self-hosted everything: no third-party hosts may be contacted by our pages.
@@ -79,6 +82,21 @@ def _no_store(response):
     return response
 
 
+def _load_user(token: str) -> User | None:
+    return sessions.load_user(token, timeutil.utcnow(), current_app.permanent_session_lifetime)
+
+
+def _note_login_use() -> None:
+    """Keep a login's last_seen_at (now and then). Here, before the view, because nothing
+    else is in the transaction yet: the commit cannot take a view's half-done work along."""
+    if request.endpoint == "static" or \
+            current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+        return
+    user = current_user._get_current_object()
+    if user.is_authenticated and sessions.touch(user.login_session, timeutil.utcnow()):
+        db.session.commit()
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
@@ -86,9 +104,10 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(500, _server_error)
     app.after_request(_security_headers)
     app.after_request(_no_store)
+    app.before_request(_note_login_use)
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to continue.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
-    login_manager.user_loader(auth_services.load_user)
+    login_manager.user_loader(_load_user)

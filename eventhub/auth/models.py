@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import enum
-import secrets
 from datetime import datetime
 
-from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -14,6 +12,8 @@ from eventhub.db import TimestampMixin, UTCDateTime, enum_column
 from eventhub.extensions import db
 from eventhub.organizations.models import Organization
 
+USER_AGENT_LENGTH = 200  # enough to tell browsers apart; the rest is noise
+
 
 class Role(enum.StrEnum):
     ADMIN = "admin"
@@ -21,11 +21,7 @@ class Role(enum.StrEnum):
     ORGANIZER = "organizer"  # their own organization only
 
 
-def _new_session_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
-class User(UserMixin, TimestampMixin, db.Model):
+class User(TimestampMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,19 +32,28 @@ class User(UserMixin, TimestampMixin, db.Model):
         enum_column(Role, "user_role"), nullable=False, default=Role.ORGANIZER)
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
-    # Flask-Login stores this instead of the id, so a password change ends all other sessions.
-    session_token: Mapped[str] = mapped_column(String(64), unique=True, nullable=False,
-                                               default=_new_session_token)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organization: Mapped[Organization | None] = relationship(lazy="joined")
+
+    # Not columns: the login this request runs under, set by auth.sessions when a login
+    # starts or is loaded from the cookie. The raw token exists only in the cookie.
+    login_session = None  # LoginSession | None
+    login_token = None  # str | None
+
+    # Flask-Login, written out instead of UserMixin, whose == compares get_id(): two users
+    # without a login would be "equal". Identity (the session's identity map) is enough.
+    is_authenticated = True
+    is_anonymous = False
 
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
 
-    def get_id(self) -> str:  # Flask-Login
-        return self.session_token
+    def get_id(self) -> str:  # Flask-Login keeps this in the session cookie
+        if self.login_token is None:
+            raise RuntimeError("log in through eventhub.auth.sessions.start")
+        return self.login_token
 
     @property
     def sees_all_organizations(self) -> bool:
@@ -56,10 +61,27 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
-        self.session_token = _new_session_token()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+class LoginSession(db.Model):
+    """One login: the session cookie carries a random token, the table only its SHA-256,
+    so that a copy of the table opens no account. Deleting the row ends the login."""
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         nullable=False, index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    user_agent: Mapped[str] = mapped_column(String(USER_AGENT_LENGTH), nullable=False,
+                                            default="")
+
+    def __repr__(self) -> str:
+        return f"<LoginSession {self.id} of user {self.user_id}>"

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from eventhub.auth import sessions
 from eventhub.auth.models import Role, User
 from eventhub.errors import RuleViolation
 from eventhub.extensions import db
@@ -28,11 +29,6 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def load_user(token: str) -> User | None:
-    return db.session.scalar(select(User).where(User.session_token == token,
-                                                User.active.is_(True)))
-
-
 def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) ==
                                                 normalize_email(email)))
@@ -50,6 +46,18 @@ def authenticate(email: str, password: str, now: datetime) -> User | None:
     return user
 
 
+def log_in(email: str, password: str, *, now: datetime, user_agent: str,
+           max_age: timedelta) -> User | None:
+    """Check the password and start a login (``user.get_id()`` then gives its token)."""
+    user = authenticate(email, password, now)
+    if user is None:
+        return None
+    # Logins are rare and the delete uses an index: expired rows go here, not in a job.
+    sessions.purge(now, max_age)
+    sessions.start(user, now, user_agent)
+    return user
+
+
 def check_new_password(password: str, *, email: str = "") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise RuleViolation(_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
@@ -59,12 +67,28 @@ def check_new_password(password: str, *, email: str = "") -> None:
                             "new_password")
 
 
-def change_password(user: User, current: str, new: str) -> None:
+def change_password(user: User, current: str, new: str, *, now: datetime,
+                    user_agent: str = "") -> None:
+    """Set a new password; every login of ``user`` ends and a new one starts for the
+    caller's browser (``user.get_id()`` gives its token)."""
     if not user.check_password(current):
         raise RuleViolation(_l("The current password is not correct."), "current_password")
     check_new_password(new, email=user.email)
     user.set_password(new)
     db.session.flush()
+    sessions.renew(user, now, user_agent)
+
+
+def log_out(user: User) -> None:
+    """End the login ``user`` is using; their others stay."""
+    if user.login_session is not None:
+        sessions.end(user.login_session)
+        user.login_session = user.login_token = None
+
+
+def log_out_everywhere(user: User) -> int:
+    """End every login of ``user``, this one too. Returns how many there were."""
+    return sessions.end_all(user)
 
 
 def create_user(*, email: str, name: str, password: str, role: Role,

@@ -19,6 +19,10 @@ def _login_limit() -> str:
     return current_app.config["RATELIMIT_LOGIN"]
 
 
+def _user_agent() -> str:
+    return request.user_agent.string
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
@@ -26,7 +30,9 @@ def login():
         return redirect(url_for("manage.dashboard"))
     form = forms.LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data, timeutil.utcnow())
+        user = services.log_in(form.email.data, form.password.data, now=timeutil.utcnow(),
+                               user_agent=_user_agent(),
+                               max_age=current_app.permanent_session_lifetime)
         if user is not None:
             db.session.commit()
             login_user(user)
@@ -39,24 +45,39 @@ def login():
 @bp.post("/logout")
 def logout():
     # A form POST with a CSRF token, so that no third-party page can log people out.
+    if current_user.is_authenticated:
+        services.log_out(current_user._get_current_object())
+        db.session.commit()
     logout_user()
     flash(_("You have been logged out."), "info")
     return redirect(url_for("events.index"))
+
+
+@bp.post("/account/logout-everywhere")
+@login_required
+def logout_everywhere():
+    services.log_out_everywhere(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    flash(_("You have been logged out on all devices."), "info")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
     form = forms.PasswordChangeForm()
+    user = current_user._get_current_object()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current_password.data,
-                                     form.new_password.data)
+            services.change_password(user, form.current_password.data,
+                                     form.new_password.data, now=timeutil.utcnow(),
+                                     user_agent=_user_agent())
         except RuleViolation as exc:
             attach_error(form, exc)
         else:
             db.session.commit()
-            login_user(current_user)  # the session token changed with the password
+            login_user(user)  # the cookie gets the new login's token
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("manage.dashboard"))
     return render_template("auth/password.html", form=form), 200 if not form.errors else 422
