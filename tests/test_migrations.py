@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import uuid
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -70,3 +71,62 @@ def test_end_before_start_is_refused_by_the_database_too(db_session, make, table
     with pytest.raises(sa.exc.IntegrityError):
         with db_session.begin_nested():
             db_session.execute(sa.text(f"UPDATE {table} SET ends_at = starts_at"))
+
+
+# Rows that point at tables SQLite rebuilds (outbox_messages, users) in the migrations
+# since 5e1f0c9a7b21: the rebuild must keep them and their links (foreign keys stay on).
+LINKS = {
+    "calendar_invites": "SELECT count(*) FROM calendar_invites",
+    "reminder deliveries with their message":
+        "SELECT count(*) FROM reminder_deliveries WHERE outbox_message_id IS NOT NULL",
+    "events with their author": "SELECT count(*) FROM events WHERE created_by_id IS NOT NULL",
+}
+
+
+def _linked_rows(app) -> dict[str, int]:
+    with app.app_context():
+        counts = {name: db.session.scalar(sa.text(sql)) for name, sql in LINKS.items()}
+        db.session.remove()
+        return counts
+
+
+def _fill(app) -> None:
+    """A confirmed registration (its invitation), a reminder queued for it, an author."""
+    from eventhub import demo, timeutil
+    from eventhub.auth.models import User
+    from eventhub.events.models import Event
+    from eventhub.registration import services
+    from eventhub.reminders import dispatch
+    from eventhub.reminders.models import ReminderKind, ReminderRule
+    from tests.registration.helpers import applicant
+    with app.app_context():
+        now = timeutil.utcnow()
+        demo.load(now)
+        event = db.session.scalars(sa.select(Event).order_by(Event.starts_at)
+                                   .where(Event.starts_at > now)).first()
+        event.double_opt_in = False
+        event.created_by_id = db.session.scalars(sa.select(User.id)).first()
+        db.session.add(ReminderRule(event_id=event.id, kind=ReminderKind.BEFORE_START,
+                                    offset_minutes=60))
+        services.register(event.id, applicant(), now)
+        db.session.commit()
+        dispatch.run(event.starts_at - timedelta(minutes=30))
+        db.session.commit()
+        db.session.remove()
+
+
+def test_rebuilding_tables_keeps_the_rows_that_point_at_them(tmp_path):
+    with _empty_database(tmp_path) as url:
+        app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+        with app.app_context():
+            upgrade()
+        _fill(app)
+        before = _linked_rows(app)
+        assert all(before.values()), before
+        with app.app_context():
+            downgrade(revision="5e1f0c9a7b21")
+            db.session.remove()
+            upgrade()
+            db.session.remove()
+            db.engine.dispose()
+        assert _linked_rows(app) == before

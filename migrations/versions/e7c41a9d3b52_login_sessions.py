@@ -9,10 +9,10 @@ Create Date: 2026-12-08 12:00:00
 
 """
 import secrets
-from contextlib import contextmanager
-
 from alembic import op
 import sqlalchemy as sa
+
+from eventhub.migrating import sqlite_rebuild
 
 
 # revision identifiers, used by Alembic.
@@ -22,38 +22,8 @@ branch_labels = None
 depends_on = None
 
 
-@contextmanager
-def _sqlite_foreign_keys_off():
-    """SQLite drops a column by rebuilding the table (batch mode): a copy, DROP TABLE users,
-    a rename. With foreign keys on, that DROP would set events.created_by_id,
-    attendance_imports.uploaded_by_id and attendances.recorded_by_id to NULL (ON DELETE SET
-    NULL). SQLite's own recipe is to switch them off around the rebuild, which works only
-    outside a transaction: so the migration's transaction is committed (it holds the
-    revisions before this one, complete) and this step gets one of its own."""
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
-        yield
-        return
-    bind.exec_driver_sql("COMMIT")
-    bind.exec_driver_sql("PRAGMA foreign_keys=OFF")
-    bind.exec_driver_sql("BEGIN IMMEDIATE")
-    try:
-        yield
-        broken = bind.exec_driver_sql("PRAGMA foreign_key_check").all()
-        if broken:
-            raise RuntimeError(f"foreign keys broken by the rebuild: {broken[:5]}")
-    except BaseException:
-        bind.exec_driver_sql("ROLLBACK")
-        raise
-    else:
-        bind.exec_driver_sql("COMMIT")
-    finally:
-        bind.exec_driver_sql("PRAGMA foreign_keys=ON")
-        bind.exec_driver_sql("BEGIN IMMEDIATE")  # for Alembic's version update and commit
-
-
 def upgrade():
-    with _sqlite_foreign_keys_off():
+    with sqlite_rebuild():  # keeps events.created_by_id and others (ON DELETE SET NULL)
         with op.batch_alter_table('users', schema=None) as batch_op:
             batch_op.drop_constraint('uq_users_session_token', type_='unique')
             batch_op.drop_column('session_token')
@@ -89,7 +59,7 @@ def downgrade():
     for (user_id,) in bind.execute(sa.select(users.c.id)).all():
         bind.execute(users.update().where(users.c.id == user_id)
                      .values(session_token=secrets.token_urlsafe(32)))
-    with _sqlite_foreign_keys_off():
+    with sqlite_rebuild():  # keeps events.created_by_id and others (ON DELETE SET NULL)
         with op.batch_alter_table('users', schema=None) as batch_op:
             batch_op.alter_column('session_token', existing_type=sa.String(length=64),
                                   nullable=False)
