@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import Connection, bindparam, select, update
 
-from eventhub.events.models import Event
+from eventhub.events.models import Event, EventStatus
 from eventhub.extensions import db
 from eventhub.mail import OutboxMessage
 from eventhub.mail_checks import Verdict
@@ -38,10 +38,11 @@ def stale_reason(kind: ReminderKind, starts_at: datetime, ends_at: datetime,
     return None
 
 
-# What the check needs per message: the rule's kind, the due time the reminder was queued
-# for, and the event's times as they are now (moving the event moves the deadline).
-_TIMES = (select(ReminderDelivery.outbox_message_id, ReminderRule.kind, Event.starts_at,
-                 Event.ends_at, ReminderDelivery.due_at)
+# What the check needs per message: the event's status (it may have been cancelled since
+# the reminder was queued), the rule's kind, the due time the reminder was queued for, and
+# the event's times as they are now (moving the event moves the deadline).
+_TIMES = (select(ReminderDelivery.outbox_message_id, Event.status, ReminderRule.kind,
+                 Event.starts_at, Event.ends_at, ReminderDelivery.due_at)
           .join(ReminderRule, ReminderRule.id == ReminderDelivery.rule_id)
           .join(Event, Event.id == ReminderRule.event_id)
           .where(ReminderDelivery.outbox_message_id.in_(bindparam("ids", expanding=True))))
@@ -59,7 +60,10 @@ def load_verdicts(messages: Sequence[OutboxMessage]) -> Verdict:
     def verdict(message: OutboxMessage, now: datetime) -> str | None:
         if message.id not in times:
             return None
-        return stale_reason(*times[message.id], now)
+        status, *rest = times[message.id]
+        if status is EventStatus.CANCELLED:
+            return "the event has been cancelled"
+        return stale_reason(*rest, now)
     return verdict
 
 

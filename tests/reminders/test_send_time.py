@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from eventhub.events.models import EventStatus
 from eventhub.mail import MessageStatus
 from eventhub.mail_delivery import deliver_due
 from eventhub.reminders import dispatch, mails
@@ -36,6 +37,20 @@ def test_a_reminder_that_would_arrive_after_the_start_is_skipped_and_logged(
     counts = reminder_services.counts(event)
     assert [c["skipped"] for c in counts.values()] == [1, 1]
     assert deliver_due(start + hours(1)).claimed == 0  # skipped for good
+
+
+def test_a_reminder_of_an_event_cancelled_after_queuing_is_skipped(event, join, start, smtp,
+                                                                   db_session):
+    join(event, start - hours(72))
+    dispatch.run(start - hours(1))
+    event.status = EventStatus.CANCELLED  # after the reminders were queued
+    db_session.commit()
+
+    report = deliver_due(start - timedelta(minutes=30), limit=1000)
+
+    assert (report.sent, report.skipped) == (1, 2)  # the confirmation only
+    assert {(d.state, d.last_error) for d in deliveries(db_session)} == \
+        {(DeliveryState.SKIPPED, "the event has been cancelled")}
 
 
 def test_a_late_reminder_still_before_the_start_is_sent(event, join, start, smtp, db_session):
