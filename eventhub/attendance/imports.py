@@ -1,9 +1,17 @@
 """Parsers for the attendance files that webinar platforms export.
 
-``parse(data, tz_name)`` turns the bytes of a Zoom webinar attendee report, a Microsoft
-Teams attendance list or a generic CSV file into one ``Attendee`` per person (rejoins
-summed) or raises ``ParseError(line, message)``. Pure: no database, no request. Times in
-the files are wall-clock times of the meeting, read in the event's zone ``tz_name``.
+``parse(data, tz_name)`` turns the bytes of a Zoom webinar attendee report, a Zoom meeting
+participants export, a Microsoft Teams attendance report (English or German interface), or
+a CSV or Excel list into one ``Attendee`` per person (rejoins summed) or raises
+``ParseError(line, message)``; a list whose columns are not recognised raises
+``NeedsMapping`` for the organizer to say which column is which. Hosts, panelists and
+meeting organizers are kept apart (``Report.excluded``): they ran the event. Where the file
+states its own number of participants, fewer people read than stated means the file was
+cut off, and it is refused. Pure: no database, no request. Times in the files are
+wall-clock times of the meeting, read in the event's zone ``tz_name``.
+
+The formats are described, with their sources and what is not confirmed, in
+tests/attendance/samples/FORMATS.md.
 """
 from __future__ import annotations
 
@@ -14,23 +22,21 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
+from eventhub.attendance import tables
 from eventhub.attendance.importtext import (
     ParseError,
     TimeReader,
     cell,
-    decode,
     duration_seconds,
     email_of,
-    find_columns,
-    first_line,
     key,
-    read_rows,
-    sniff_delimiter,
+    match_columns,
 )
+from eventhub.attendance.mapping import ColumnMapping, NeedsMapping, roles
 
-__all__ = ["Attendee", "ParseError", "Report", "parse"]
-ZOOM, TEAMS, CSV = "zoom", "teams", "csv"
-Rows = list[tuple[int, list[str]]]
+__all__ = ["Attendee", "ColumnMapping", "NeedsMapping", "ParseError", "Report", "parse"]
+ZOOM, ZOOM_MEETING, TEAMS, CSV = "zoom", "zoom_meeting", "teams", "csv"
+Rows = tables.Rows
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,8 @@ class Session:
     joined: datetime | None
     left: datetime | None
     seconds: int | None = None  # a stated duration; else the time between join and leave
+    role: str = ""
+    excluded: bool = False  # a host, panelist or organizer: not a participant
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,7 @@ class Attendee:
     first_join: datetime | None
     last_leave: datetime | None
     seconds: int
+    role: str = ""  # as the file states it (host, panelist, organizer, attendee), or ""
 
     @property
     def minutes(self) -> int:
@@ -64,43 +73,87 @@ class Attendee:
 class Report:
     file_format: str
     encoding: str
-    attendees: tuple[Attendee, ...]
+    attendees: tuple[Attendee, ...]  # the people who count as participants
     sessions: int
+    # Hosts, co-hosts, panelists, organizers: in the file, but not participants.
+    excluded: tuple[Attendee, ...] = ()
+    # The file's own figures, as it states them (label, value): "Attended participants" …
+    summary: tuple[tuple[str, str], ...] = ()
+    mapping: ColumnMapping | None = None  # the organizer's mapping it was read with
 
 
-def parse(data: bytes, tz_name: str) -> Report:
-    text, encoding = decode(data)
-    file_format = detect(text)
-    parser = {ZOOM: _parse_zoom, TEAMS: _parse_teams, CSV: _parse_generic}[file_format]
-    sessions = parser(text, tz_name)
-    if not sessions:
-        raise ParseError(len(text.splitlines()) or 1,
-                         _l("The file contains no attendees."))
-    return Report(file_format, encoding, summarize(sessions), len(sessions))
+@dataclass(frozen=True)
+class Parsed:
+    """What a format's parser gives back."""
+    sessions: list[Session]
+    summary: tuple[tuple[str, str], ...] = ()
 
 
-def detect(text: str) -> str:
-    head = text.splitlines()[:80]
-    if any(_TEAMS_SECTION.match(line.strip("\ufeff \t\"")) for line in head):
+def parse(data: bytes, tz_name: str, mapping: ColumnMapping | None = None) -> Report:
+    """The people in the file. ``mapping``: the organizer's choice of columns, for a file
+    whose columns were not recognised (NeedsMapping) or whose guess they corrected."""
+    from eventhub.attendance import teams, zoom
+
+    table = tables.read(data)
+    rows = table.rows
+    if not any(cells for _, cells in rows):
+        raise ParseError(1, _l("The file is empty."))
+    file_format = CSV if mapping is not None else detect(rows)
+    parsers = {ZOOM: zoom.parse_webinar, ZOOM_MEETING: zoom.parse_meeting,
+               TEAMS: teams.parse, CSV: lambda r, tz: parse_list(r, tz, mapping)}
+    parsed = parsers[file_format](rows, tz_name)
+    counted = [s for s in parsed.sessions if not s.excluded]
+    if not counted:
+        raise ParseError(rows[-1][0], _l("The file contains no attendees."))
+    return Report(file_format, table.encoding, summarize(counted), len(parsed.sessions),
+                  excluded=summarize(s for s in parsed.sessions if s.excluded),
+                  summary=parsed.summary, mapping=mapping)
+
+
+def detect(rows: Rows) -> str:
+    head = [cells for _, cells in rows[:80] if cells]
+    if any(re.match(r"^[123]\.\s*\S", cells[0]) for cells in head):
         return TEAMS
-    keys = {key(part) for line in head for part in re.split(r"[,;\t]", line)}
-    if {"attended", "jointime"} <= keys or {"attendeereport", "attendeedetails"} & keys \
-            or {"teilgenommen", "beitrittszeit"} <= keys:
+    keys = {key(c) for cells in head for c in cells}
+    if {"attended", "jointime"} <= keys or {"teilgenommen", "beitrittszeit"} <= keys or \
+            keys & {"attendeereport", "attendeedetails", "teilnehmerbericht",
+                    "teilnehmerdetails"}:
         return ZOOM
+    if "meetingid" in keys or keys & {"nameoriginalname",
+                                                     "nameursprünglichername"}:
+        return ZOOM_MEETING
     return CSV
+
+
+def count_check(stated: str | None, read: int, line: int, label) -> None:
+    """Refuse a file that holds fewer people than it says it does: it was cut off."""
+    match = re.fullmatch(r"\d{1,7}", (stated or "").strip())
+    if match and read < int(match.group()):
+        raise ParseError(line, _l(
+            "The file says “%(label)s: %(stated)s”, but holds only %(read)d: it is "
+            "incomplete (cut off while downloading or copying). Download it again.",
+            label=label, stated=stated, read=read))
+
+
+def people(sessions: Iterable[Session]) -> int:
+    return len(_groups(sessions))
 
 
 # --- summing rejoins ---------------------------------------------------------------------
 
 def summarize(sessions: Iterable[Session]) -> tuple[Attendee, ...]:
     """One attendee per e-mail address (or per name, for people without one)."""
+    attendees = [_attendee(group) for group in _groups(sessions).values()]
+    return tuple(sorted(attendees, key=lambda a: (a.name.casefold(), a.email, a.line)))
+
+
+def _groups(sessions: Iterable[Session]) -> dict[str, list[Session]]:
     groups: dict[str, list[Session]] = {}
     for session in sessions:
         name = session.name.casefold()
         group = session.email or (f"name:{name}" if name else f"line:{session.line}")
         groups.setdefault(group, []).append(session)
-    attendees = [_attendee(group) for group in groups.values()]
-    return tuple(sorted(attendees, key=lambda a: (a.name.casefold(), a.email, a.line)))
+    return groups
 
 
 def _attendee(sessions: list[Session]) -> Attendee:
@@ -113,7 +166,8 @@ def _attendee(sessions: list[Session]) -> Attendee:
     return Attendee(line=first.line, name=next((s.name for s in sessions if s.name), ""),
                     email=first.email, joins=len(sessions), first_join=min(joined, default=None),
                     last_leave=max(left, default=None),
-                    seconds=stated + _union_seconds(intervals))
+                    seconds=stated + _union_seconds(intervals),
+                    role=next((s.role for s in sessions if s.role), ""))
 
 
 def _union_seconds(intervals: list[tuple[datetime, datetime]]) -> int:
@@ -128,83 +182,42 @@ def _union_seconds(intervals: list[tuple[datetime, datetime]]) -> int:
     return int(total)
 
 
-def _session(line: int, name: str, email: str, joined, left, seconds=None) -> Session:
+# --- rows -------------------------------------------------------------------------------
+
+def session(line: int, name: str, email: str, joined, left, seconds=None, *,
+            role: str = "", excluded: bool = False) -> Session:
     if joined and left and left < joined:
         raise ParseError(line, _l("The leave time is before the join time."))
-    return Session(line, name.strip(), email_of(email), joined, left, seconds)
+    return Session(line, name.strip(), email_of(email), joined, left, seconds, role.strip(),
+                   excluded)
 
 
-def _name(cells: list[str], columns: dict[str, int]) -> str:
+def name_of(cells: list[str], columns: dict[str, int]) -> str:
     full = " ".join(p for p in (cell(cells, columns, "first_name"),
                                 cell(cells, columns, "last_name")) if p)
     return full or cell(cells, columns, "name")
 
 
-def _short_row(cells: list[str], columns: dict[str, int], line: int) -> None:
+def check_width(cells: list[str], columns: dict[str, int], line: int, last: int) -> None:
     needed = max(columns.values()) + 1
-    if len(cells) < needed:
-        raise ParseError(line, _l("This row has %(found)d columns; the header has at least "
-                                  "%(needed)d.", found=len(cells), needed=needed))
+    if len(cells) >= needed:
+        return
+    if line == last:
+        raise ParseError(line, _l(
+            "The file ends in the middle of this row (%(found)d of %(needed)d columns): it "
+            "was cut off. Download or export it again.", found=len(cells), needed=needed))
+    raise ParseError(line, _l("This row has %(found)d columns; the header has at least "
+                              "%(needed)d.", found=len(cells), needed=needed))
 
 
-def _times(rows: Rows, columns: dict[str, int], tz_name: str) -> TimeReader:
+def time_reader(rows: Rows, columns: dict[str, int], tz_name: str,
+                names: tuple[str, ...] = ("join", "leave")) -> TimeReader:
     samples = [cell(cells, columns, name) for _, cells in rows
-               for name in ("join", "leave") if name in columns]
+               for name in names if name in columns]
     return TimeReader(tz_name, samples)
 
 
-# --- Zoom --------------------------------------------------------------------------------
-
-COLUMN_LABELS = {"name": "Name", "email": "Email", "join": "Join Time",
-                 "leave": "Leave Time", "duration": "Duration",
-                 "first_join": "First Join", "last_leave": "Last Leave",
-                 "in_meeting": "In-Meeting Duration"}
-_ZOOM_COLUMNS = {
-    "name": ("User Name (Original Name)", "User Name", "Name (Original Name)", "Name",
-             "Benutzername (ursprünglicher Name)", "Benutzername", "Name (ursprünglicher Name)"),
-    "first_name": ("First Name", "Vorname"),
-    "last_name": ("Last Name", "Nachname"),
-    "email": ("Email", "User Email", "E-Mail", "E-Mail-Adresse", "Benutzer-E-Mail"),
-    "attended": ("Attended", "Teilgenommen"),
-    "join": ("Join Time", "Beitrittszeit"),
-    "leave": ("Leave Time", "Zeit des Verlassens", "Austrittszeit"),
-    "duration": ("Time in Session (minutes)", "Duration (Minutes)",
-                 "Zeit in der Sitzung (Minuten)", "Dauer (Minuten)"),
-}
-_NOT_ATTENDED = {"no", "nein"}
-
-
-def _parse_zoom(text: str, tz_name: str) -> list[Session]:
-    sessions: list[Session] = []
-    for title, header_line, header, rows in _zoom_tables(read_rows(text, ",")):
-        if key(title).startswith(("host", "gastgeber")):
-            continue  # the host ran the meeting; they did not attend it
-        columns = find_columns(header, header_line, _ZOOM_COLUMNS, ("email", "join", "leave"),
-                               COLUMN_LABELS)
-        if "name" not in columns and "last_name" not in columns:
-            find_columns(header, header_line, _ZOOM_COLUMNS, ("name",), COLUMN_LABELS)
-        times = _times(rows, columns, tz_name)
-        sessions += [s for line, cells in rows
-                     if (s := _zoom_session(line, cells, columns, times))]
-    return sessions
-
-
-def _zoom_tables(rows: Rows):
-    """(section title, header line, header, data rows) for each table with join times."""
-    title, index = "", 0
-    while index < len(rows):
-        line, cells = rows[index]
-        keys = {key(c) for c in cells}
-        if keys & {"jointime", "beitrittszeit"}:
-            data, index = _table_body(rows, index + 1)
-            yield title, line, cells, data
-            continue
-        if len([c for c in cells if c]) == 1:
-            title = next(c for c in cells if c)
-        index += 1
-
-
-def _table_body(rows: Rows, index: int) -> tuple[Rows, int]:
+def table_body(rows: Rows, index: int) -> tuple[Rows, int]:
     """Data rows up to a blank line or a section title (a row with one filled cell)."""
     body: Rows = []
     while index < len(rows) and len([c for c in rows[index][1] if c]) > 1:
@@ -213,86 +226,19 @@ def _table_body(rows: Rows, index: int) -> tuple[Rows, int]:
     return body, index
 
 
-def _zoom_session(line: int, cells: list[str], columns: dict[str, int],
-                  times: TimeReader) -> Session | None:
-    _short_row(cells, columns, line)
-    if cell(cells, columns, "attended").casefold() in _NOT_ATTENDED:
-        return None  # registered, never joined
-    joined = times(cell(cells, columns, "join"), line)
-    left = times(cell(cells, columns, "leave"), line)
-    stated = cell(cells, columns, "duration")
-    seconds = None
-    if not (joined and left):
-        if not stated:
-            return None
-        seconds = duration_seconds(stated, line)
-    return _session(line, _name(cells, columns), cell(cells, columns, "email"),
-                    joined, left, seconds)
+def block(rows: Rows, index: int, labels: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """A header row at ``index`` and the values under it, as (label, value) pairs for the
+    header cells in ``labels`` (key -> what to call it)."""
+    if index + 1 >= len(rows):
+        return ()
+    header, values = rows[index][1], rows[index + 1][1]
+    return tuple((labels[key(name)], values[i]) for i, name in enumerate(header)
+                 if key(name) in labels and i < len(values) and values[i])
 
 
-# --- Microsoft Teams ---------------------------------------------------------------------
+# --- CSV and Excel lists -----------------------------------------------------------------
 
-_TEAMS_SECTION = re.compile(r"^(\d)\.\s*(\S.*)$")
-_TEAMS_COLUMNS = {
-    "name": ("Name", "Full Name", "Vollständiger Name"),
-    "first_join": ("First Join", "First join time", "Erster Beitritt", "Erste Teilnahme"),
-    "last_leave": ("Last Leave", "Last leave time", "Letztes Verlassen", "Letzte Abmeldung"),
-    "in_meeting": ("In-Meeting Duration", "Duration", "Dauer in der Besprechung",
-                   "Besprechungsdauer", "Dauer"),
-    "email": ("Email", "E-Mail", "E-Mail-Adresse"),
-    "upn": ("Participant ID (UPN)", "Teilnehmer-ID (UPN)"),
-}
-
-
-def _parse_teams(text: str, tz_name: str) -> list[Session]:
-    rows = read_rows(text, sniff_delimiter(_teams_header_line(text)))
-    header_line, header, body = _teams_participants(rows)
-    columns = find_columns(header, header_line, _TEAMS_COLUMNS,
-                           ("name", "first_join", "last_leave", "in_meeting"), COLUMN_LABELS)
-    if "email" not in columns and "upn" not in columns:
-        find_columns(header, header_line, _TEAMS_COLUMNS, ("email",), COLUMN_LABELS)
-    times = TimeReader(tz_name, [cell(c, columns, n) for _, c in body
-                                 for n in ("first_join", "last_leave")])
-    return [_teams_session(line, cells, columns, times) for line, cells in body]
-
-
-def _teams_header_line(text: str) -> str:
-    lines = text.splitlines()
-    for index, line in enumerate(lines):
-        match = _TEAMS_SECTION.match(line.strip("\ufeff \t\""))
-        if match and match.group(1) == "2":
-            return next((ln for ln in lines[index + 1:] if ln.strip()), "")
-    return first_line(text)
-
-
-def _teams_participants(rows: Rows) -> tuple[int, list[str], Rows]:
-    """Section 2 ("Participants"): its header and rows, up to the next section."""
-    for index, (_, cells) in enumerate(rows):
-        match = _TEAMS_SECTION.match(cells[0]) if cells else None
-        if match and match.group(1) == "2":
-            start = next((i for i in range(index + 1, len(rows)) if rows[i][1]), None)
-            if start is None:
-                break
-            body, _ = _table_body(rows, start + 1)
-            return rows[start][0], rows[start][1], body
-    raise ParseError(1, _l("The section “2. Participants” is missing: this does not look like "
-                           "a complete Teams attendance list."))
-
-
-def _teams_session(line: int, cells: list[str], columns: dict[str, int],
-                   times: TimeReader) -> Session:
-    _short_row(cells, columns, line)
-    email = cell(cells, columns, "email") or cell(cells, columns, "upn")
-    duration = cell(cells, columns, "in_meeting")
-    return _session(line, cell(cells, columns, "name"), email,
-                    times(cell(cells, columns, "first_join"), line),
-                    times(cell(cells, columns, "last_leave"), line),
-                    duration_seconds(duration, line) if duration else None)
-
-
-# --- generic CSV -------------------------------------------------------------------------
-
-_GENERIC_COLUMNS = {
+LIST_COLUMNS = {
     "name": ("Name", "Full Name", "Display Name", "Participant", "Attendee",
              "Name (Original Name)", "User Name (Original Name)", "User Name", "Teilnehmer",
              "Teilnehmerin", "Teilnehmende", "Anzeigename", "Name (ursprünglicher Name)"),
@@ -301,44 +247,52 @@ _GENERIC_COLUMNS = {
     "email": ("Email", "E-Mail", "Email Address", "E-Mail-Adresse", "Mail", "User Email",
               "Benutzer-E-Mail"),
     "join": ("Join", "Join Time", "Joined", "Start", "Beitritt", "Beitrittszeit", "Beginn"),
-    "leave": ("Leave", "Leave Time", "Left", "End", "Verlassen", "Austritt", "Ende"),
+    "leave": ("Leave", "Leave Time", "Left", "End", "Verlassen", "Austritt", "Ende",
+              "Verlassenszeit"),
     "duration": ("Duration (minutes)", "Duration", "Minutes", "Time in Session (minutes)",
                  "Dauer (Minuten)", "Dauer", "Minuten"),
+    "role": ("Role", "Rolle", "Teilnehmerrolle", "Participant role"),
 }
+# Role values of people who ran the meeting rather than attended it, in English and German
+# (Teams, Zoom): not counted in a list with a role column unless the organizer says so.
+NOT_PARTICIPANTS = ("Organizer", "Organiser", "Co-organizer", "Co-organiser", "Host",
+                    "Co-host", "Organisator", "Organisatorin", "Mitorganisator",
+                    "Mitorganisatorin", "Gastgeber", "Gastgeberin", "Co-Gastgeber",
+                    "Panelist", "Diskussionsteilnehmer")
 
 
-def _parse_generic(text: str, tz_name: str) -> list[Session]:
-    rows = [r for r in read_rows(text, sniff_delimiter(_generic_header_line(text))) if r[1]]
-    if not rows:
-        raise ParseError(1, _l("The file is empty."))
-    rows = rows[_generic_header_index(rows):]
-    header_line, header = rows[0]
-    columns = find_columns(header, header_line, _GENERIC_COLUMNS, ("email",), COLUMN_LABELS)
-    if "name" not in columns and "last_name" not in columns:
-        find_columns(header, header_line, _GENERIC_COLUMNS, ("name",), COLUMN_LABELS)
-    if "duration" not in columns and not {"join", "leave"} <= columns.keys():
-        raise ParseError(header_line, _l(
-            "The file needs either a join and a leave column or a duration column. Columns "
-            "found: %(found)s.", found=", ".join(c for c in header if c)))
-    times = _times(rows[1:], columns, tz_name)
-    return [_generic_session(line, cells, columns, times) for line, cells in rows[1:]]
+def parse_list(rows: Rows, tz_name: str, mapping: ColumnMapping | None) -> Parsed:
+    rows = [r for r in rows if r[1]]
+    mapping = mapping or _guess(rows)
+    index = next((i for i, (line, _) in enumerate(rows) if line == mapping.header_line), None)
+    if index is None:
+        raise ParseError(mapping.header_line, _l("This line holds no column headers."))
+    body = rows[index + 1:]
+    times = time_reader(body, mapping.columns, tz_name)
+    last = body[-1][0] if body else 0
+    return Parsed([_list_session(line, cells, mapping, times, last) for line, cells in body])
 
 
-def _generic_header_line(text: str) -> str:
-    """The header: the first line that mentions e-mail (exports may start with a title)."""
-    lines = text.splitlines()[:20]
-    return next((ln for ln in lines if "mail" in ln.casefold()), first_line(text))
+def _guess(rows: Rows) -> ColumnMapping:
+    """The columns recognised by their headers; NeedsMapping if that is not enough."""
+    emails = {key(n) for n in LIST_COLUMNS["email"]}
+    index = next((i for i, (_, cells) in enumerate(rows[:20])
+                  if emails & {key(c) for c in cells}), 0)
+    header_line, header = rows[index]
+    columns = match_columns(header, LIST_COLUMNS)
+    guess = ColumnMapping(header_line, columns, excluded_roles=roles(NOT_PARTICIPANTS)
+                          if "role" in columns else frozenset())
+    if guess.problems():
+        raise NeedsMapping(header_line, header, [c for _, c in rows[index + 1:index + 6]],
+                           guess, _l("The columns of this file were not recognised: say "
+                                     "which column holds what."))
+    return guess
 
 
-def _generic_header_index(rows: Rows) -> int:
-    emails = {key(n) for n in _GENERIC_COLUMNS["email"]}
-    return next((i for i, (_, cells) in enumerate(rows[:20])
-                 if emails & {key(c) for c in cells}), 0)
-
-
-def _generic_session(line: int, cells: list[str], columns: dict[str, int],
-                     times: TimeReader) -> Session:
-    _short_row(cells, columns, line)
+def _list_session(line: int, cells: list[str], mapping: ColumnMapping, times: TimeReader,
+                  last: int) -> Session:
+    columns = mapping.columns
+    check_width(cells, columns, line, last)
     joined = times(cell(cells, columns, "join"), line) if "join" in columns else None
     left = times(cell(cells, columns, "leave"), line) if "leave" in columns else None
     stated = cell(cells, columns, "duration")
@@ -346,5 +300,6 @@ def _generic_session(line: int, cells: list[str], columns: dict[str, int],
         raise ParseError(line, _l("This row has neither a duration nor both a join and a "
                                   "leave time."))
     seconds = duration_seconds(stated, line) if stated else None
-    return _session(line, _name(cells, columns), cell(cells, columns, "email"), joined, left,
-                    seconds)
+    role = cell(cells, columns, "role")
+    return session(line, name_of(cells, columns), cell(cells, columns, "email"), joined, left,
+                   seconds, role=role, excluded=mapping.is_excluded(role))

@@ -6,8 +6,6 @@ editor shows it) and says what is wrong, so the organizer can fix the file.
 from __future__ import annotations
 
 import codecs
-import csv
-import io
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -17,7 +15,6 @@ from flask_babel import lazy_gettext as _l
 
 from eventhub import timeutil
 
-MAX_ROWS = 100_000
 EMPTY_VALUES = {"", "-", "--", "n/a", "na"}
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig", "UTF-8"), (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
          (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"))
@@ -82,36 +79,6 @@ def _checked(text: str) -> str:
     return text
 
 
-def sniff_delimiter(line: str) -> str:
-    """The most frequent of tab, semicolon and comma outside quotes (comma if none)."""
-    unquoted = re.sub(r'"[^"]*"', "", line)
-    counts = {d: unquoted.count(d) for d in ("\t", ";", ",")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
-def read_rows(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
-    """(line number, stripped cells) for every row; a blank line gives an empty list."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows: list[tuple[int, list[str]]] = []
-    start = 1
-    try:
-        for cells in reader:
-            rows.append((start, [c.strip().strip("\ufeff").strip() for c in cells]))
-            start = reader.line_num + 1
-            if len(rows) > MAX_ROWS:
-                raise ParseError(start - 1, _l("The file has more than %(n)d rows; split it "
-                                               "into smaller files.", n=MAX_ROWS))
-    except csv.Error as exc:
-        raise ParseError(reader.line_num or start, _l(
-            "This line cannot be read as CSV (%(problem)s).", problem=str(exc))) from None
-    return [(line, cells if any(cells) else []) for line, cells in rows]
-
-
-def first_line(text: str) -> str:
-    return next((ln for ln in text.splitlines() if ln.strip(" \t\ufeff")), "")
-
-
 # --- columns ---------------------------------------------------------------------------
 
 def key(text: str) -> str:
@@ -120,9 +87,8 @@ def key(text: str) -> str:
     return re.sub(r"[^0-9a-zäöüß]", "", folded)
 
 
-def find_columns(header: list[str], line: int, aliases: dict[str, tuple[str, ...]],
-                 required: Iterable[str], labels: dict[str, str]) -> dict[str, int]:
-    """Map each wanted column to its index; ParseError naming the first missing one."""
+def match_columns(header: list[str], aliases: dict[str, tuple[str, ...]]) -> dict[str, int]:
+    """Each column whose header is one of its aliases, by index (the first alias wins)."""
     keys = [key(cell) for cell in header]
     found: dict[str, int] = {}
     for name, names in aliases.items():
@@ -130,6 +96,13 @@ def find_columns(header: list[str], line: int, aliases: dict[str, tuple[str, ...
         index = next((keys.index(w) for w in wanted if w in keys), None)
         if index is not None:
             found[name] = index
+    return found
+
+
+def find_columns(header: list[str], line: int, aliases: dict[str, tuple[str, ...]],
+                 required: Iterable[str], labels: dict[str, str]) -> dict[str, int]:
+    """Map each wanted column to its index; ParseError naming the first missing one."""
+    found = match_columns(header, aliases)
     for name in required:
         if name not in found:
             raise ParseError(line, _l(

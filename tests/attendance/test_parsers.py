@@ -38,10 +38,13 @@ def test_zoom_attendee_report_sums_rejoins_and_skips_the_host_and_absentees():
     report = imports.parse(sample("zoom_webinar_attendee_report.csv"), TZ)
     assert (report.file_format, report.encoding) == ("zoom", "UTF-8")
     people = by_email(report)
-    # The host is left out; "Max Abwesend" registered but never joined (Attended = No).
-    assert set(people) == {"jana.beispiel@zz-sachsen.example", "erika.muster@example.org",
-                           "paul.kurz@example.org", "lena.zwei@example.org",
-                           "tom@unangemeldet.example"}
+    # "Max Abwesend" registered but never joined (Attended = No); the host and the
+    # panelist ran the webinar: kept apart, not participants.
+    assert set(people) == {"erika.muster@example.org", "paul.kurz@example.org",
+                           "lena.zwei@example.org", "tom@unangemeldet.example"}
+    assert {(a.email, a.role) for a in report.excluded} == {
+        ("host@zentrum-digitale-arbeit.example", "Host"),
+        ("jana.beispiel@zz-sachsen.example", "Panelist")}
     erika = people["erika.muster@example.org"]
     # 09:58:10–10:41:40 (43:30) + 10:45:00–11:59:30 (74:30) = 118:00
     assert (erika.joins, erika.seconds, erika.minutes) == (2, 7080, 118)
@@ -109,11 +112,13 @@ def test_utf8_bom_csv_with_join_and_leave_only():
     assert [a.minutes for a in report.attendees] == [118, 90, 10]
 
 
-def test_zoom_meeting_participant_report_is_read_as_generic_csv():
+def test_zoom_meeting_participant_export_without_its_block():
     data = (b"Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
             b"Erika Muster,erika@example.org,11/21/2026 10:00:00 AM,11/21/2026 10:30:00 AM,30,No\n"
             )
-    (erika,) = imports.parse(data, TZ).attendees
+    report = imports.parse(data, TZ)
+    (erika,) = report.attendees
+    assert report.file_format == "zoom_meeting"
     assert (erika.email, erika.minutes, erika.first_join) == ("erika@example.org", 30,
                                                               utc(9, 0))
 
@@ -124,11 +129,9 @@ MALFORMED = {
     "empty": (b"", 1, "empty"),
     "blank lines": (b"\r\n \r\n", 1, "empty"),
     "header only": (b"name,email,duration\n", 1, "no attendees"),
-    "workbook": (b"PK\x03\x04\x14\x00\x06\x00", 1, "workbook"),
+    "workbook": (b"PK\x03\x04\x14\x00\x06\x00", 1, "damaged or incomplete Excel file"),
     "windows-1252": ("Name;E-Mail;Dauer\nErika;e@example.org;12\nJörg Müller;j@example.org;30\n"
                      .encode("cp1252"), 3, "UTF-8"),
-    "no e-mail column": (b"Name;Dauer\nErika;12\n", 1, "Email"),
-    "no times": (b"Name,Email\nErika,e@example.org\n", 1, "duration"),
     "date format": (b"Name;E-Mail;Beitritt;Verlassen\nA;a@example.org;21.11.2026 10:00;"
                     b"21.11.2026 10:30\nB;b@example.org;2026/21/11 10:00;21.11.2026 11:00\n"
 , 3, "2026/21/11 10:00"),
@@ -156,12 +159,12 @@ def test_zoom_report_without_leave_time_column_names_the_header_line():
     data = sample("zoom_webinar_attendee_report.csv").replace(b"Leave Time,", b"Left,")
     with pytest.raises(ParseError) as caught:
         imports.parse(data, TZ)
-    # Line 6 is the host's table, which is not imported; line 9 the panelists'.
-    assert caught.value.line == 9 and "Leave Time" in str(caught.value.message)
+    # Line 6 is the host's table: read too, to keep the host apart.
+    assert caught.value.line == 6 and "Leave Time" in str(caught.value.message)
 
 
 def test_too_many_rows_are_refused(monkeypatch):
-    monkeypatch.setattr("eventhub.attendance.importtext.MAX_ROWS", 3)
+    monkeypatch.setattr("eventhub.attendance.tables.MAX_ROWS", 3)
     data = b"name,email,duration\n" + b"A,a@example.org,1\n" * 5
     with pytest.raises(ParseError, match="more than 3 rows"):
         imports.parse(data, TZ)
@@ -203,5 +206,7 @@ def test_day_first_slashes_are_recognised_from_the_whole_file():
 def test_a_title_above_the_header_is_skipped():
     data = (b"Teilnehmerliste Webinar 21.11.2026\n\n"
             b"Name;E-Mail;Dauer (Minuten)\nErika Muster;erika@example.org;47,5\n")
-    (erika,) = imports.parse(data, TZ).attendees
+    report = imports.parse(data, TZ)
+    (erika,) = report.attendees
+    assert report.file_format == "csv"
     assert (erika.email, erika.seconds, erika.line) == ("erika@example.org", 2850, 4)
