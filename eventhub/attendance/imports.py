@@ -94,13 +94,13 @@ def parse(data: bytes, tz_name: str, mapping: ColumnMapping | None = None) -> Re
     whose columns were not recognised (NeedsMapping) or whose guess they corrected."""
     from eventhub.attendance import teams, zoom
 
-    table = tables.read(data)
+    table = tables.read(data, mapping.sheet if mapping is not None else None)
     rows = table.rows
     if not any(cells for _, cells in rows):
         raise ParseError(1, _l("The file is empty."))
     file_format = CSV if mapping is not None else detect(rows)
     parsers = {ZOOM: zoom.parse_webinar, ZOOM_MEETING: zoom.parse_meeting,
-               TEAMS: teams.parse, CSV: lambda r, tz: parse_list(r, tz, mapping)}
+               TEAMS: teams.parse, CSV: lambda r, tz: parse_list(r, tz, mapping, table)}
     parsed = parsers[file_format](rows, tz_name)
     counted = [s for s in parsed.sessions if not s.excluded]
     if not counted:
@@ -261,9 +261,10 @@ NOT_PARTICIPANTS = ("Organizer", "Organiser", "Co-organizer", "Co-organiser", "H
                     "Panelist", "Diskussionsteilnehmer")
 
 
-def parse_list(rows: Rows, tz_name: str, mapping: ColumnMapping | None) -> Parsed:
+def parse_list(rows: Rows, tz_name: str, mapping: ColumnMapping | None,
+               table: tables.Table) -> Parsed:
     rows = [r for r in rows if r[1]]
-    mapping = mapping or _guess(rows)
+    mapping = mapping or _guess(rows, table)
     index = next((i for i, (line, _) in enumerate(rows) if line == mapping.header_line), None)
     if index is None:
         raise ParseError(mapping.header_line, _l("This line holds no column headers."))
@@ -273,7 +274,7 @@ def parse_list(rows: Rows, tz_name: str, mapping: ColumnMapping | None) -> Parse
     return Parsed([_list_session(line, cells, mapping, times, last) for line, cells in body])
 
 
-def _guess(rows: Rows) -> ColumnMapping:
+def _guess(rows: Rows, table: tables.Table) -> ColumnMapping:
     """The columns recognised by their headers; NeedsMapping if that is not enough."""
     emails = {key(n) for n in LIST_COLUMNS["email"]}
     index = next((i for i, (_, cells) in enumerate(rows[:20])
@@ -281,11 +282,11 @@ def _guess(rows: Rows) -> ColumnMapping:
     header_line, header = rows[index]
     columns = match_columns(header, LIST_COLUMNS)
     guess = ColumnMapping(header_line, columns, excluded_roles=roles(NOT_PARTICIPANTS)
-                          if "role" in columns else frozenset())
+                          if "role" in columns else frozenset(), sheet=table.sheet)
     if guess.problems():
         raise NeedsMapping(header_line, header, [c for _, c in rows[index + 1:index + 6]],
                            guess, _l("The columns of this file were not recognised: say "
-                                     "which column holds what."))
+                                     "which column holds what."), table.sheets)
     return guess
 
 

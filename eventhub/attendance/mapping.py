@@ -21,11 +21,13 @@ FIELDS = ("email", "name", "first_name", "last_name", "join", "leave", "duration
 class ColumnMapping:
     """Column indexes (0-based) of the table whose header is on ``header_line`` (1-based,
     as the file numbers its lines); ``excluded_roles`` are role values (compared
-    case-insensitively) of people who do not count, such as the organizer."""
+    case-insensitively) of people who do not count, such as the organizer; ``sheet``: of
+    a workbook, the sheet (0-based; None: the first with data)."""
 
     header_line: int
     columns: dict[str, int]
     excluded_roles: frozenset[str] = field(default_factory=frozenset)
+    sheet: int | None = None
 
     def problems(self) -> list[str]:
         """What the mapping lacks to read attendance (field names); empty when usable."""
@@ -41,14 +43,16 @@ class ColumnMapping:
 
     def to_json(self) -> dict[str, Any]:
         return {"header_line": self.header_line, "columns": dict(self.columns),
-                "excluded_roles": sorted(self.excluded_roles)}
+                "excluded_roles": sorted(self.excluded_roles), "sheet": self.sheet}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ColumnMapping:
         columns = {name: int(index) for name, index in data.get("columns", {}).items()
                    if name in FIELDS and int(index) >= 0}
+        sheet = data.get("sheet")
         return cls(header_line=int(data.get("header_line", 1)), columns=columns,
-                   excluded_roles=roles(data.get("excluded_roles", ())))
+                   excluded_roles=roles(data.get("excluded_roles", ())),
+                   sheet=int(sheet) if sheet is not None else None)
 
 
 def roles(values) -> frozenset[str]:
@@ -67,13 +71,14 @@ class NeedsMapping(Exception):
     (its header, the first rows, and the columns that could be guessed)."""
 
     def __init__(self, header_line: int, header: list[str], rows: list[list[str]],
-                 guess: ColumnMapping, reason) -> None:
+                 guess: ColumnMapping, reason, sheets: tuple[str, ...] = ()) -> None:
         super().__init__(f"line {header_line}: {reason}")
         self.header_line = header_line
         self.header = header
         self.rows = rows
-        self.guess = guess
+        self.guess = guess  # its sheet: the one shown, of a workbook
         self.reason = reason  # translatable: why the columns were not recognised
+        self.sheets = sheets  # a workbook's sheet names, to pick another
 
     @property
     def signature(self) -> str:

@@ -34,11 +34,15 @@ _DELIMITERS = ("\t", ";", ",")
 class Table:
     rows: Rows  # (line or row number as the organizer sees it, stripped cells); [] if blank
     encoding: str  # "UTF-8", "UTF-16" or "Excel workbook"
+    sheets: tuple[str, ...] = ()  # a workbook's sheet names
+    sheet: int | None = None  # the one read
 
 
-def read(data: bytes) -> Table:
+def read(data: bytes, sheet: int | None = None) -> Table:
+    """The file's rows; of a workbook, sheet number ``sheet`` (0-based) or else the first
+    sheet with data."""
     if data.startswith(_XLSX):
-        return Table(_workbook_rows(data), "Excel workbook")
+        return _workbook(data, sheet)
     if data.startswith(_XLS):
         raise ParseError(1, _l("This is a workbook in the old Excel format (.xls). Save it "
                                "as .xlsx or as “CSV UTF-8” and upload that file."))
@@ -119,9 +123,9 @@ def _check_size(rows: int, columns: int, line: int) -> None:
 
 # --- Excel ---------------------------------------------------------------------------------
 
-def _workbook_rows(data: bytes) -> Rows:
-    """The first sheet with data, read with openpyxl in read-only mode, after checking what
-    the archive would unpack to."""
+def _workbook(data: bytes, wanted: int | None) -> Table:
+    """A sheet read with openpyxl in read-only mode, after checking what the archive would
+    unpack to."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -132,10 +136,13 @@ def _workbook_rows(data: bytes) -> Rows:
         raise ParseError(1, _l("This workbook cannot be read. Open it in Excel, save it as "
                                ".xlsx again (or as “CSV UTF-8”) and upload that file.")) from None
     try:
-        for sheet in workbook.worksheets:
-            rows = _sheet_rows(sheet)
+        names = tuple(workbook.sheetnames)
+        if wanted is not None and not 0 <= wanted < len(names):
+            raise ParseError(1, _l("The workbook has no sheet number %(n)d.", n=wanted + 1))
+        for index in [wanted] if wanted is not None else range(len(names)):
+            rows = _sheet_rows(workbook.worksheets[index])
             if any(cells for _, cells in rows):
-                return rows
+                return Table(rows, "Excel workbook", names, index)
     finally:
         workbook.close()
     raise ParseError(1, _l("The file is empty."))

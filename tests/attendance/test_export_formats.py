@@ -227,3 +227,24 @@ def test_an_excel_list_with_unknown_columns_goes_to_the_mapping_step():
     assert caught.value.rows == [["A", "a@example.org", "12"]]
     mapping = imports.ColumnMapping(1, {"name": 0, "email": 1, "duration": 2})
     assert minutes(imports.parse(data, TZ, mapping).attendees) == {"a@example.org": 12}
+
+
+def test_the_organizer_can_pick_another_sheet_of_a_workbook():
+    book = Workbook()
+    book.active.title = "Notizen"
+    book.active.append(["Raum", "Technik"])
+    book.active.append(["A", "Beamer"])
+    sheet = book.create_sheet("Teilnahme")
+    sheet.append(["Name", "E-Mail", "Dauer (Minuten)"])
+    sheet.append(["Erika", "erika@example.org", 45])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with pytest.raises(NeedsMapping) as caught:
+        imports.parse(buffer.getvalue(), TZ)  # the first sheet with data is shown first
+    assert caught.value.sheets == ("Notizen", "Teilnahme")
+    assert caught.value.guess.sheet == 0
+    second = imports.ColumnMapping(1, {"name": 0, "email": 1, "duration": 2}, sheet=1)
+    assert minutes(imports.parse(buffer.getvalue(), TZ, second).attendees) == {
+        "erika@example.org": 45}
+    with pytest.raises(ParseError, match="no sheet number 3"):
+        imports.parse(buffer.getvalue(), TZ, imports.ColumnMapping(1, {}, sheet=2))

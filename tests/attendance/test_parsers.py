@@ -210,3 +210,15 @@ def test_a_title_above_the_header_is_skipped():
     (erika,) = report.attendees
     assert report.file_format == "csv"
     assert (erika.email, erika.seconds, erika.line) == ("erika@example.org", 2850, 4)
+
+
+@pytest.mark.parametrize("data, guessed", [
+    (b"Name;Dauer\nErika;12\n", {"name": 0, "duration": 1}),  # no e-mail column
+    (b"Name,Email\nErika,e@example.org\n", {"name": 0, "email": 1}),  # no times
+])
+def test_a_list_without_the_columns_it_needs_goes_to_the_mapping_step(data, guessed):
+    with pytest.raises(imports.NeedsMapping) as caught:
+        imports.parse(data, TZ)
+    assert caught.value.header_line == 1
+    assert caught.value.guess.columns == guessed
+    assert caught.value.guess.problems()
