@@ -1,10 +1,12 @@
-"""Who attended an event, and the webinar reports imported to find out."""
+"""Who attended an event, the webinar reports imported to find out, and the column mappings
+organizers chose for files whose columns were not recognised."""
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     ForeignKey,
     Integer,
@@ -82,3 +84,35 @@ class AttendanceImport(TimestampMixin, db.Model):
     matched_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     walk_in_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     file_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The organizer's column mapping for a file whose columns were not recognised
+    # (ColumnMapping.to_json() plus the header's "signature" and "chosen_at"); None for a
+    # file read by its known layout, and for an upload still waiting for its mapping.
+    mapping: Mapped[dict | None] = mapped_column(JSON)
+    # What the page of a stored import shows (importing.snapshot): the file is not kept
+    # for ever, and reading it again later would match it against that day's
+    # registrations. Purged together with the file (importing.purge).
+    result: Mapped[dict | None] = mapped_column(JSON, deferred=True)
+
+    @property
+    def needs_mapping(self) -> bool:
+        """An upload whose columns must be mapped before it can be previewed: a file that
+        was read has at least one attendee (parse refuses files without)."""
+        return (self.status is ImportStatus.PREVIEW and self.mapping is None
+                and not self.attendee_count)
+
+
+class AttendanceMapping(TimestampMixin, db.Model):
+    """A column mapping an organizer chose, remembered for their organization: the next
+    file whose header has the same columns (the same ``signature``) is read with it."""
+
+    __tablename__ = "attendance_mappings"
+    __table_args__ = (UniqueConstraint("organization_id", "signature",
+                                       name="uq_attendance_mappings_organization_signature"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False)
+    signature: Mapped[str] = mapped_column(String(64), nullable=False)
+    mapping: Mapped[dict] = mapped_column(JSON, nullable=False)  # ColumnMapping.to_json()
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
