@@ -3,16 +3,19 @@ from __future__ import annotations
 
 import enum
 import sqlite3
+import unicodedata
 from datetime import UTC, datetime
 from functools import lru_cache
 
 from sqlalchemy import (
+    ColumnElement,
     DateTime,
     Enum,
     Insert,
     MetaData,
     Row,
     Select,
+    String,
     Table,
     bindparam,
     event,
@@ -23,7 +26,9 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.sql.functions import GenericFunction
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -105,6 +110,7 @@ def _sqlite_connect(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA journal_mode=WAL")  # in-memory databases stay "memory"
     cursor.close()
+    dbapi_connection.create_function(_FOLDED, 1, _sqlite_fold, deterministic=True)
 
 
 @event.listens_for(Engine, "begin")
@@ -115,6 +121,51 @@ def _sqlite_begin(connection) -> None:
     if connection.dialect.name == "sqlite":
         mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
         connection.exec_driver_sql(f"BEGIN {'DEFERRED' if mode == 'DEFERRED' else 'IMMEDIATE'}")
+
+
+# -- case-insensitive search ----------------------------------------------------------
+#
+# SQLite's lower() and LIKE know ASCII letters only: "ÖZTÜRK" stays as it is, so searching
+# "öztürk" found nobody. Both sides of a search are folded instead: the text searched for
+# in Python (``casefold``), the column in SQL (``folded``): on SQLite by Python's casefold,
+# registered on every connection; on PostgreSQL by lower(), which knows every alphabet in a
+# UTF-8 database (lc_ctype C.UTF-8, de_DE.UTF-8, ...), with ß as ss, as casefold has it.
+
+_FOLDED = "eventhub_casefold"
+
+
+def casefold(text: str) -> str:
+    """``text`` as ``folded`` compares it: "Straße" and "STRASSE" both become "strasse";
+    composed and decomposed umlauts (what some keyboards send) alike."""
+    return unicodedata.normalize("NFC", text.casefold())
+
+
+def _sqlite_fold(value):
+    # SQLite hands over whatever the column holds; only text has a case.
+    return casefold(value) if isinstance(value, str) else value
+
+
+class folded(GenericFunction):  # noqa: N801  (used like SQL's lower())
+    """``folded(column)``: the column as ``casefold`` folds text, for LIKE and equality."""
+
+    type = String()
+    name = _FOLDED
+    inherit_cache = True
+
+
+@compiles(folded, "sqlite")
+def _folded_sqlite(element, compiler, **kw) -> str:
+    return f"{_FOLDED}({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(folded)
+def _folded_elsewhere(element, compiler, **kw) -> str:
+    return f"replace(lower({compiler.process(element.clauses, **kw)}), 'ß', 'ss')"
+
+
+def contains_folded(column, text: str) -> ColumnElement[bool]:
+    """``column`` contains ``text``, whatever the case, in any alphabet (LIKE, escaped)."""
+    return folded(column).contains(casefold(text), autoescape=True)
 
 
 def for_update(query: Select, session: Session, **options) -> Select:

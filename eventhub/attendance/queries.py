@@ -7,6 +7,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import case, func, or_, select
 
 from eventhub.attendance.models import Attendance
+from eventhub.db import contains_folded
 from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.registration.models import Registration, RegistrationStatus
@@ -35,13 +36,11 @@ def _confirmed(event: Event):
 
 def page(event: Event, search: str, number: int, per_page: int = PER_PAGE) -> Pagination:
     """Confirmed registrations (walk-ins included) by name; every search word must occur in
-    the first or last name, the e-mail address or the organization (case-insensitive; on
-    SQLite for ASCII letters only)."""
+    the first or last name, the e-mail address or the organization (case-insensitive in
+    any alphabet, as in the registrations list: ``db.contains_folded``)."""
     query = _confirmed(event)
     for word in search.split()[:MAX_SEARCH_WORDS]:
-        needle = word.lower()
-        query = query.where(or_(*(func.lower(column).contains(needle, autoescape=True)
-                                  for column in SEARCH_COLUMNS)))
+        query = query.where(or_(*(contains_folded(column, word) for column in SEARCH_COLUMNS)))
     query = query.order_by(func.lower(Registration.last_name), func.lower(
         Registration.first_name), Registration.id)
     return db.paginate(query, page=max(number, 1), per_page=per_page, error_out=False)

@@ -8,6 +8,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Row, Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from eventhub.db import contains_folded
 from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.mail import MessageStatus, OutboxMessage
@@ -55,15 +56,10 @@ def counts(event: Event) -> Counts:
 
 
 def _search(query: Select, text: str) -> Select:
-    """Every word must occur in first name, last name, e-mail or organization.
-
-    Case-insensitive via lower(); note that SQLite lowers ASCII letters only, so there
-    "MÜLLER" does not find "Müller" (PostgreSQL does).
-    """
+    """Every word must occur in first name, last name, e-mail or organization, whatever
+    the case, in any alphabet ("öztürk" finds "Öztürk" on SQLite too: ``db.folded``)."""
     for word in text.split()[:MAX_SEARCH_WORDS]:
-        needle = word.lower()
-        query = query.where(or_(*(func.lower(column).contains(needle, autoescape=True)
-                                  for column in SEARCH_COLUMNS)))
+        query = query.where(or_(*(contains_folded(column, word) for column in SEARCH_COLUMNS)))
     return query
 
 
