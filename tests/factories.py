@@ -94,6 +94,8 @@ class Factory:
         kw.setdefault("slug", f"veranstaltung-{n}")
         kw.setdefault("format", EventFormat.ONLINE_TALK)
         kw.setdefault("status", EventStatus.PUBLISHED)
+        if kw["status"] is not EventStatus.DRAFT:  # public: published (cancelled later)
+            kw.setdefault("published_at", start - timedelta(days=30))
         kw.setdefault("timezone", "Europe/Berlin")
         if "organization" not in kw and "organization_id" not in kw:
             kw["organization"] = self.organization()

@@ -4,8 +4,9 @@ region's (README: "Calendar").
 What is in a feed: published events that ended at most CALENDAR_FEED_PAST_DAYS ago or have
 not ended yet, and cancelled events for CALENDAR_FEED_CANCELLED_DAYS after the cancellation,
 with STATUS:CANCELLED, so that a subscribed calendar shows the cancellation instead of
-losing the entry without a word. Drafts never. Both limits move once a day, at midnight UTC:
-a feed changes only when an event changes, or at midnight.
+losing the entry without a word. Drafts never, cancelled or not (``Event.is_public``). Both
+limits move once a day, at midnight UTC: a feed changes only when an event changes, or at
+midnight.
 
 Calendar apps poll feeds, often every few minutes, and nearly always nothing has changed:
 
@@ -139,8 +140,8 @@ def _in_feed(query: Select, scope: Scope, limits: Window) -> Select:
     cancelled_at = func.coalesce(Event.cancelled_at, Event.updated_at)
     query = query.where(
         Event.ends_at >= limits.ended_after,
-        or_(Event.status == EventStatus.PUBLISHED,
-            (Event.status == EventStatus.CANCELLED) & (cancelled_at >= limits.cancelled_after)))
+        Event.is_public,  # a draft cancelled before it was published was never announced
+        or_(Event.status == EventStatus.PUBLISHED, cancelled_at >= limits.cancelled_after))
     if scope.organization is not None:
         query = query.where(Event.organization_id == scope.organization.id)
     if scope.region is not None:

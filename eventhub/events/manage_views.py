@@ -1,4 +1,4 @@
-"""Organizer pages: events (create, edit, publish, cancel, duplicate)."""
+"""Organizer pages: events (create, edit, publish, cancel, duplicate, delete drafts)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -143,3 +143,21 @@ def cancel_event(event_id: int):
 def duplicate_event(event_id: int):
     return _transition(event_id, lambda e: services.duplicate_event(current_user, e),
                        _("A copy has been created as a draft. Check its dates."))
+
+
+@bp.route("/veranstaltungen/<int:event_id>/loeschen", methods=["GET", "POST"])
+def delete_event(event_id: int):
+    event = load_event(event_id)
+    form = forms.ConfirmForm()
+    if not form.validate_on_submit():
+        return render_template("manage/delete.html", event=event, form=form,
+                               refused=services.deletion_refused(event))
+    try:
+        services.delete_draft(current_user, event)
+    except RuleViolation as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for("manage.event", event_id=event_id))
+    db.session.commit()
+    flash(_("The draft has been deleted."), "success")
+    return redirect(url_for("manage.dashboard"))

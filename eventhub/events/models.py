@@ -16,10 +16,13 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
+    or_,
     text,
     true,
 )
 from sqlalchemy import event as sa_event
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from eventhub import timeutil
@@ -113,9 +116,20 @@ class Event(TimestampMixin, db.Model):
         """The online join link, if it may be handed to participants (see joinurls)."""
         return joinurls.usable(self.online_join_url)
 
-    @property
+    @hybrid_property
     def is_public(self) -> bool:
-        return self.status in (EventStatus.PUBLISHED, EventStatus.CANCELLED)
+        """Shown on public pages, lists and feeds: published, or cancelled after having been
+        published (so that those who saw it learn of the cancellation). A draft that is
+        cancelled was never announced and stays hidden; ``published_at`` tells them apart,
+        as only publishing sets it."""
+        return self.status is EventStatus.PUBLISHED or (
+            self.status is EventStatus.CANCELLED and self.published_at is not None)
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_expression(cls):
+        return or_(cls.status == EventStatus.PUBLISHED,
+                   and_(cls.status == EventStatus.CANCELLED, cls.published_at.is_not(None)))
 
     def __repr__(self) -> str:
         return f"<Event {self.slug} {self.status}>"

@@ -19,8 +19,6 @@ from eventhub.extensions import db
 from eventhub.organizations.models import Organization
 from eventhub.registration.models import Question
 
-PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
-
 
 @dataclass(frozen=True)
 class EventFilter:
@@ -32,7 +30,7 @@ class EventFilter:
 
 def _public() -> Select:
     return (select(Event).join(Event.organization)
-            .where(Event.status.in_(PUBLIC_STATUSES)))
+            .where(Event.is_public))
 
 
 def _filtered(query: Select, filters: EventFilter, tz_name: str) -> Select:

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from eventhub import timeutil
+from eventhub.attendance.models import AttendanceImport
 from eventhub.auth import policy
 from eventhub.auth.models import User
 from eventhub.calendar import updates as calendar_updates
@@ -17,6 +18,7 @@ from eventhub.events.models import AgendaItem, Event, EventFormat, EventStatus, 
 from eventhub.extensions import db
 from eventhub.organizations.models import Organization
 from eventhub.registration import services as registration_services
+from eventhub.registration.models import Registration
 from eventhub.reminders import services as reminders
 
 MAX_CAPACITY = 1_000_000
@@ -226,6 +228,35 @@ def cancel_event(actor: User, event: Event, now: datetime) -> Event:
     db.session.flush()
     calendar_updates.event_cancelled(event, was_published, now)
     return event
+
+
+def deletion_refused(event: Event) -> str | None:
+    """Why ``event`` cannot be deleted, or None. Only an event that was never published can
+    go, and only while nobody is registered for it (organizers can add people to a draft
+    by hand) and no attendance report was imported: those records are kept, for the people
+    concerned and for audit. Such an event can be cancelled instead."""
+    if event.is_public:
+        return _l("An event that has been published cannot be deleted; cancel it instead.")
+    if _has_records(event.id):
+        return _l("This draft cannot be deleted: people are registered for it or attendance "
+                  "reports were imported. Cancel it instead.")
+    return None
+
+
+def delete_draft(actor: User, event: Event) -> None:
+    """Delete a never published event with its agenda, speakers, questions and reminders."""
+    ensure_can_manage(actor, event)
+    registration_services.lock_event(event.id)  # registering by hand waits, or went first
+    reason = deletion_refused(event)
+    if reason is not None:
+        raise RuleViolation(reason)
+    db.session.delete(event)
+    db.session.flush()
+
+
+def _has_records(event_id: int) -> bool:
+    return any(db.session.scalar(select(model.id).where(model.event_id == event_id).limit(1))
+               is not None for model in (Registration, AttendanceImport))
 
 
 def duplicate_event(actor: User, event: Event) -> Event:

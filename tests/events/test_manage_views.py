@@ -80,6 +80,8 @@ def reload(db_session, model, id_):
 def snapshot(db_session, event_id: int) -> tuple:
     """Everything a management action could change about an event."""
     event = reload(db_session, Event, event_id)
+    if event is None:  # deleted
+        return None
     items = [(i.id, i.title, i.position, i.starts_at, i.ends_at, [s.id for s in i.speakers])
              for i in event.agenda_items]
     speakers = [(s.id, s.name, s.region_code, s.position) for s in event.speakers]
@@ -157,6 +159,8 @@ EVENT_ROUTES = [
     ("manage.cancel_event", "GET", None),
     ("manage.cancel_event", "POST", None),
     ("manage.duplicate_event", "POST", None),
+    ("manage.delete_event", "GET", None),
+    ("manage.delete_event", "POST", None),
     ("manage.agenda_page", "GET", None),
     ("manage.agenda_page", "POST", "agenda"),
     ("manage.edit_agenda_item", "GET", None),
@@ -314,6 +318,8 @@ CSRF_CASES = {
                                               starts_local="2027-07-15T11:15",
                                               ends_local="2027-07-15T11:45"),
                         lambda db, e: len(reload(db, Event, e.id).agenda_items) == 3),
+    "delete draft": ("manage.delete_event", "manage.delete_event", lambda e: {},
+                     lambda db, e: reload(db, Event, e.id) is None),
 }
 
 
