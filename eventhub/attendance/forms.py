@@ -1,4 +1,5 @@
-"""Forms for the check-in list, walk-ins and the import of webinar reports."""
+"""Forms for the check-in list, walk-ins, the import of webinar reports and its column
+mapping."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -8,6 +9,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from eventhub.attendance import mappings
+from eventhub.attendance.mapping import FIELDS, ColumnMapping, roles
 from eventhub.formtools import Form
 from eventhub.organizations.models import NOT_STATED
 
@@ -42,9 +45,75 @@ class WalkInForm(Form):
 class UploadForm(Form):
     file = FileField(_l("Attendance file"), validators=[
         FileRequired(_l("Choose the file to import."))],
-        description=_l("A Zoom webinar attendee report, a Microsoft Teams attendance list or "
-                       "a CSV file with the columns name, e-mail and either join and leave "
-                       "time or duration (separated by commas or semicolons)."))
+        description=_l("A Zoom webinar attendee report or meeting participants export, a "
+                       "Microsoft Teams attendance report, or a list (CSV or Excel) with "
+                       "e-mail addresses and either the time in the session or join and "
+                       "leave times."))
+
+
+_FIELD_HELP = {
+    "email": _l("Required: people are matched to registrations by e-mail address only."),
+    "name": _l("Or first and last name in two columns."),
+    "duration": _l("Minutes, or a time such as 1:05:30 or 1h 5m. Or choose join and leave "
+                   "time."),
+    "role": _l("A column that says who hosted, presented or attended."),
+}
+
+
+def _column(name: str) -> SelectField:
+    return SelectField(mappings.FIELD_LABELS[name], description=_FIELD_HELP.get(name),
+                       validate_choice=True, default="")
+
+
+class MappingForm(Form):
+    """Which column holds what: a choice of the file's columns per field. The view sets the
+    choices (``with_columns``); anything not offered is refused."""
+
+    email = _column("email")
+    name = _column("name")
+    first_name = _column("first_name")
+    last_name = _column("last_name")
+    join = _column("join")
+    leave = _column("leave")
+    duration = _column("duration")
+    role = _column("role")
+    excluded_roles = StringField(
+        _l("Roles that do not count"), validators=[Optional(), Length(max=1000)],
+        filters=[_strip],
+        description=_l("Separated by commas, e.g. Host, Organizer. People whose role is one "
+                       "of these are listed apart and not counted as participants."))
+
+    def with_columns(self, choices: list[tuple[str, str]]) -> MappingForm:
+        for name in FIELDS:
+            self[name].choices = [("", _l("— not in the file —")), *choices]
+        return self
+
+    def show(self, mapping: ColumnMapping) -> None:
+        """Start from ``mapping`` (a page shown, not a form sent)."""
+        for name in FIELDS:
+            index = mapping.columns.get(name)
+            self[name].data = "" if index is None else str(index)
+        self.excluded_roles.data = ", ".join(sorted(mapping.excluded_roles))
+
+    def mapping(self, header_line: int) -> ColumnMapping:
+        columns = {name: int(self[name].data) for name in FIELDS
+                   if (self[name].data or "").isdigit()}
+        return ColumnMapping(header_line, columns,
+                             roles((self.excluded_roles.data or "").split(",")))
+
+    def validate(self, extra_validators=None) -> bool:
+        """The choices, and then whether they can read attendance (each problem at its
+        field: all of them at once, not one per attempt)."""
+        if not super().validate(extra_validators):
+            return False
+        found = mappings.problems(self.mapping(1))
+        for name, message in found:
+            target = self[name] if name else None
+            if target is None:
+                self.form_errors.append(str(message))
+            else:
+                target.errors = [*target.errors, str(message)]
+        return not found
 
 
 def marks_from(form: Mapping) -> tuple[list[int], bool] | None:

@@ -1,5 +1,6 @@
 """Organizer pages for attendance (manage blueprint): the check-in list, walk-ins, and the
-import of webinar reports with a preview.
+import of webinar reports with a preview (and a column mapping for files whose columns are
+not recognised).
 
 Every route starts with ``load_event`` (404 for events the user may not manage) and looks
 registrations and imports up within that event, so another event's ids are not found.
@@ -14,9 +15,9 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from eventhub import formtools, timeutil
-from eventhub.attendance import forms, importing, queries, services
-from eventhub.attendance.imports import ParseError
-from eventhub.attendance.models import AttendanceImport, ImportStatus
+from eventhub.attendance import forms, importing, mappings, queries, services
+from eventhub.attendance.imports import NeedsMapping, ParseError
+from eventhub.attendance.models import AttendanceImport
 from eventhub.errors import RuleViolation
 from eventhub.events.forms import ConfirmForm
 from eventhub.events.manage_views import bp, load_event
@@ -121,6 +122,12 @@ def _upload(event: Event, form: forms.UploadForm):
     return importing.upload(event, storage.filename or "", data, current_user, now)
 
 
+def _next_page(event: Event, record: AttendanceImport):
+    """The preview, or first the mapping page if the file's columns are still to be chosen."""
+    endpoint = "manage.import_mapping" if record.needs_mapping else "manage.import_preview"
+    return redirect(url_for(endpoint, event_id=event.id, import_id=record.id))
+
+
 @bp.route(IMPORTS, methods=["GET", "POST"])
 def import_upload(event_id: int):
     event = load_event(event_id)
@@ -130,8 +137,7 @@ def import_upload(event_id: int):
         record, new = result
         if not new:
             flash(_("This file has been uploaded before; nothing has changed."), "info")
-        return redirect(url_for("manage.import_preview", event_id=event.id,
-                                import_id=record.id))
+        return _next_page(event, record)
     return render_template("attendance/import.html", event=event, form=form,
                            imports=importing.imports_of(event),
                            min_minutes=current_app.config["ATTENDANCE_MIN_MINUTES"]), \
@@ -142,15 +148,44 @@ def import_upload(event_id: int):
 def import_preview(event_id: int, import_id: int):
     event = load_event(event_id)
     record = _load_import(event, import_id)
-    preview = None
-    if record.status is ImportStatus.PREVIEW:
-        try:
-            preview = importing.preview(record, event)
-        except ParseError as exc:  # the event's time zone changed since the upload
-            flash(_("Line %(line)d: %(problem)s", line=exc.line, problem=str(exc.message)),
-                  "error")
+    if record.needs_mapping:
+        return _next_page(event, record)
+    shown = None
+    try:
+        shown = importing.shown(record, event)
+    except NeedsMapping:  # a mapping of an older version that no longer fits
+        return redirect(url_for("manage.import_mapping", event_id=event.id,
+                                import_id=record.id))
+    except ParseError as exc:  # the event's time zone changed since the upload
+        flash(_("Line %(line)d: %(problem)s", line=exc.line, problem=str(exc.message)),
+              "error")
     return render_template("attendance/import_preview.html", event=event, record=record,
-                           preview=preview, confirm=ConfirmForm(), status_labels=STATUS_LABELS)
+                           shown=shown, chosen_at=mappings.chosen_at(record),
+                           confirm=ConfirmForm(), status_labels=STATUS_LABELS)
+
+
+@bp.route(IMPORTS + "/<int:import_id>/spalten", methods=["GET", "POST"])
+def import_mapping(event_id: int, import_id: int):
+    """Which column holds what, for a file whose columns were not recognised."""
+    event = load_event(event_id)
+    record = _load_import(event, import_id)
+    step = mappings.step(record, event)
+    if step is None:  # a known layout, or stored already: nothing to choose
+        return redirect(url_for("manage.import_preview", event_id=event.id,
+                                import_id=record.id))
+    form = forms.MappingForm().with_columns(step.choices)
+    if request.method == "GET":
+        form.show(step.initial)
+    chosen = formtools.submit(form, lambda: mappings.choose(
+        record, event, step, form.mapping(step.header_line), current_user, timeutil.utcnow()))
+    if chosen is not formtools.NOT_SAVED:
+        flash(_("The file has been read with these columns, and they will be used for the "
+                "next file with the same columns. Nothing has been stored yet."), "success")
+        return redirect(url_for("manage.import_preview", event_id=event.id,
+                                import_id=record.id))
+    return render_template("attendance/import_mapping.html", event=event, record=record,
+                           step=step, form=form, confirm=ConfirmForm()), \
+        422 if form.errors else 200
 
 
 def _act(event_id: int, import_id: int, action):

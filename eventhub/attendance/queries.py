@@ -1,4 +1,4 @@
-"""Read-only queries for the check-in list."""
+"""Queries for the check-in list and the imports."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import case, func, or_, select
 
-from eventhub.attendance.models import Attendance
-from eventhub.db import contains_folded
+from eventhub.attendance.models import Attendance, AttendanceImport
+from eventhub.db import contains_folded, for_update
 from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.registration.models import Registration, RegistrationStatus
@@ -64,3 +64,17 @@ def counts(event: Event) -> Counts:
         .select_from(confirmed)
         .outerjoin(Attendance, Attendance.registration_id == confirmed.c.id)).one()
     return Counts(confirmed=total, attended=attended, absent=absent)
+
+
+def import_content(import_id: int) -> bytes | None:
+    """The uploaded file (a deferred column: lists of imports do not load it)."""
+    return db.session.scalar(select(AttendanceImport.content)
+                             .where(AttendanceImport.id == import_id))
+
+
+def locked_import(import_id: int) -> AttendanceImport:
+    """The import, read again under a row lock: applying it and changing its columns wait
+    for each other (SQLite serialises writers anyway: every transaction begins IMMEDIATE)."""
+    query = (select(AttendanceImport).where(AttendanceImport.id == import_id)
+             .execution_options(populate_existing=True))
+    return db.session.scalar(for_update(query, db.session))

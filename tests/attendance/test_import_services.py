@@ -41,15 +41,18 @@ def unmatched_index(preview, email_or_name: str) -> int:
 
 def test_zoom_preview_stores_nothing_and_shows_matches(db_session, webinar, organizer):
     record = upload(webinar, organizer, ZOOM)
-    assert record.status is ImportStatus.PREVIEW and record.attendee_count == 5
+    assert record.status is ImportStatus.PREVIEW and record.attendee_count == 4  # counted
     assert count(db_session, Attendance) == 0
     preview = importing.preview(record, webinar.event)
     matched = {row.registration.id: (row.attendee.minutes, row.attended)
                for row in preview.matched}
     assert matched == {webinar.erika.id: (118, True), webinar.paul.id: (7, False),
                        webinar.lena.id: (90, True)}
-    assert {row.attendee.email for row in preview.unmatched} == {
-        "jana.beispiel@zz-sachsen.example", "tom@unangemeldet.example"}
+    assert {row.attendee.email for row in preview.unmatched} == {"tom@unangemeldet.example"}
+    # The host and the panelist ran the webinar: apart, and never offered as walk-ins.
+    assert {(a.email, a.role) for a in preview.report.excluded} == {
+        ("jana.beispiel@zz-sachsen.example", "Panelist"),
+        ("host@zentrum-digitale-arbeit.example", "Host")}
     assert not preview.off_day
 
 
@@ -80,6 +83,29 @@ def test_applying_zoom_stores_minutes_attended_and_chosen_walk_ins(db_session, w
     assert (record.status, record.matched_count, record.walk_in_count) == (
         ImportStatus.APPLIED, 3, 1)
     assert record.retain_until == NOW + timedelta(days=365)
+
+
+def test_applying_keeps_what_the_page_shows(db_session, webinar, organizer):
+    record = upload(webinar, organizer, ZOOM)
+    tom = unmatched_index(importing.preview(record, webinar.event), "tom@unangemeldet.example")
+    importing.apply(record, webinar.event, {tom}, organizer, NOW)
+    db_session.commit()
+    db_session.expire_all()
+    result = db_session.get(AttendanceImport, record.id).result  # as read from the database
+    assert {(m["registration_id"], m["minutes"], m["attended"], m["joins"])
+            for m in result["matched"]} == {(webinar.erika.id, 118, True, 2),
+                                            (webinar.paul.id, 7, False, 1),
+                                            (webinar.lena.id, 90, True, 2)}
+    assert [(u["email"], u["minutes"], u["walk_in"]) for u in result["unmatched"]] == [
+        ("tom@unangemeldet.example", 105, True)]
+    assert sorted((e["name"], e["role"], e["minutes"]) for e in result["excluded"]) == [
+        ("Dr. Jana Beispiel", "Panelist", 125), ("Zentrum digitale Arbeit", "Host", 131)]
+    assert ["Unique Viewers", "6"] in result["summary"] and result["min_minutes"] == 10
+    # Only what the page shows: no join times, no other columns of the file.
+    assert set(result["matched"][0]) == {"registration_id", "registration", "email", "minutes",
+                                         "joins", "attended", "kept"}
+    assert set(result["unmatched"][0]) == {"name", "email", "minutes", "joins", "attended",
+                                           "walk_in"}
 
 
 def test_reimporting_the_same_file_changes_nothing(db_session, webinar, organizer):
@@ -142,7 +168,7 @@ def test_the_minimum_time_in_session_is_configurable(app, db_session, webinar, o
     (b"", "Line 1: The file is empty."),
     ("Name;E-Mail;Dauer\nA;a@example.org;12\nJörg;j@example.org;30\n".encode("cp1252"),
      "Line 3: This line is not valid UTF-8 text"),
-    (b"Name;Dauer\nA;12\n", "Line 1: The column \u201cEmail\u201d is missing."),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "Line 1: This is not a table file"),
 ])
 def test_unreadable_files_are_refused_and_nothing_is_stored(db_session, webinar, organizer,
                                                             data, expected):
@@ -152,6 +178,20 @@ def test_unreadable_files_are_refused_and_nothing_is_stored(db_session, webinar,
         assert str(caught.value.message).startswith(expected)
     assert caught.value.field == "file"
     assert count(db_session, AttendanceImport) == 0
+
+
+def test_a_list_without_recognised_columns_waits_for_its_mapping(db_session, webinar,
+                                                                organizer):
+    """Such a file is kept (the mapping step needs it), and nothing else happens."""
+    record, new = importing.upload(webinar.event, "liste.csv", b"Name;Dauer\nA;12\n",
+                                   organizer, NOW)
+    assert new and record.needs_mapping and record.mapping is None
+    assert (record.status, record.attendee_count) == (ImportStatus.PREVIEW, 0)
+    assert importing.content_of(record) == b"Name;Dauer\nA;12\n"
+    assert count(db_session, Attendance) == 0
+    with pytest.raises(RuleViolation):
+        importing.apply(record, webinar.event, set(), organizer, NOW)
+    assert db_session.get(AttendanceImport, record.id).status is ImportStatus.PREVIEW
 
 
 def test_files_over_the_limit_are_refused(app, db_session, webinar, organizer, monkeypatch):
@@ -191,7 +231,9 @@ def test_retention_deletes_old_previews_and_old_files_but_remembers_the_hash(
     assert importing.purge(later) == (0, 0)
     db_session.expire_all()
     assert importing.content_of(applied) is None
-    assert db_session.get(AttendanceImport, applied.id).file_deleted_at == later
+    purged = db_session.get(AttendanceImport, applied.id)
+    assert (purged.file_deleted_at, purged.result) == (later, None)
+    assert purged.matched_count == 3  # the counts stay
     again, new = importing.upload(webinar.event, "zoom.csv", sample(ZOOM), organizer, later)
     assert (again.id, new) == (applied.id, False)
 

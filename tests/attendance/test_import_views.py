@@ -9,7 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from eventhub.attendance import importing
-from eventhub.attendance.models import Attendance, AttendanceImport, ImportStatus
+from eventhub.attendance.models import (
+    Attendance,
+    AttendanceImport,
+    AttendanceMapping,
+    ImportStatus,
+)
 from eventhub.auth.models import Role
 from eventhub.registration.models import Registration
 from tests.attendance.conftest import attendance, build_webinar, count, sample, snapshot
@@ -42,8 +47,9 @@ def test_upload_shows_a_preview_and_stores_nothing(as_organizer, db_session, web
     assert "Preview of the import" in page and "Teilnehmerbericht.csv" in page
     assert rows_of(page, "matched") == {"erika.muster@example.org": 118,
                                         "paul.kurz@example.org": 7, "lena.zwei@example.org": 90}
-    assert rows_of(page, "unmatched") == {"jana.beispiel@zz-sachsen.example": 125,
-                                          "tom@unangemeldet.example": 105}
+    assert rows_of(page, "unmatched") == {"tom@unangemeldet.example": 105}
+    assert rows_of(page, "excluded") == {"jana.beispiel@zz-sachsen.example": 125,
+                                         "host@zentrum-digitale-arbeit.example": 131}
     assert count(db_session, Attendance) == 0
 
 
@@ -84,7 +90,7 @@ def test_the_same_file_again_changes_nothing(as_organizer, db_session, webinar, 
      b"B;b@example.org;2026/21/11 10:00;21.11.2026 11:00\n",
      "Line 3: “2026/21/11 10:00” is not a date and time in a known format"),
     (b"", "Line 1: The file is empty."),
-    (b"Vorname;Dauer\nA;12\n", "Line 1: The column “Email” is missing."),
+    (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "Line 1: This is not a table file"),
 ])
 def test_a_bad_file_names_the_line_and_stores_nothing(as_organizer, db_session, webinar, data,
                                                       message):
@@ -93,6 +99,15 @@ def test_a_bad_file_names_the_line_and_stores_nothing(as_organizer, db_session, 
     page = text_of(response.get_data(as_text=True))
     assert message in page and "Nothing has been imported." in page
     assert count(db_session, AttendanceImport) == 0
+
+
+def test_a_list_without_recognised_columns_goes_to_the_mapping_step(as_organizer, db_session,
+                                                                    webinar):
+    response = post_file(as_organizer, webinar.event, b"Name;Dauer\nA;12\n")
+    record = db_session.scalar(select(AttendanceImport))
+    assert response.status_code == 302 and record.needs_mapping
+    assert response.headers["Location"].endswith(f"/import/{record.id}/spalten")
+    assert count(db_session, Attendance) == 0
 
 
 def test_a_file_over_the_limit(app, as_organizer, db_session, webinar, monkeypatch):
@@ -142,7 +157,16 @@ ROUTES = [  # (endpoint, method, what the request needs)
     ("manage.apply_import", "POST", "import"),
     ("manage.discard_import", "POST", "import"),
     ("manage.import_file", "GET", "import"),
+    ("manage.import_mapping", "GET", "mapping"),
+    ("manage.import_mapping", "POST", "mapping"),
 ]
+# A list whose columns are not recognised (it waits for the mapping step), and the columns
+# the mapping page is sent: name, e-mail, minutes, role; "Moderation" does not count.
+UNKNOWN_LAYOUT = (b"Teilnehmer;Adresse;Minuten;Funktion\n"
+                  b"Erika Muster;erika.muster@example.org;50;Teilnahme\n"
+                  b"Mia Moderation;mia@zentrum.example;120;Moderation\n")
+MAPPING_FORM = {"name": "0", "email": "1", "duration": "2", "role": "3",
+                "excluded_roles": "Moderation"}
 GET_ROUTES = [r for r in ROUTES if r[1] == "GET"]
 POST_ROUTES = [r for r in ROUTES if r[1] == "POST"]
 
@@ -151,22 +175,39 @@ def route_id(route) -> str:
     return f"{route[0].removeprefix('manage.')}-{route[1]}"
 
 
+def add_uploads(webinar, uploader, db_session) -> None:
+    """A readable upload (the first import) and one waiting for its columns (the second)."""
+    for name, data in (("bericht.csv", sample("generic_utf8_bom.csv")),
+                       ("liste.csv", UNKNOWN_LAYOUT)):
+        importing.upload(webinar.event, name, data, uploader, webinar.event.ends_at)
+    db_session.commit()
+
+
 @pytest.fixture()
 def webinar_b(make, db_session, centre_b, organizer):
     webinar = build_webinar(make, db_session, centre_b, "Veranstaltung von B")
-    importing.upload(webinar.event, "bericht.csv", sample("generic_utf8_bom.csv"), organizer,
-                     webinar.event.ends_at)
-    db_session.commit()
+    add_uploads(webinar, organizer, db_session)
     return webinar
+
+
+def state(db_session, event_id: int) -> tuple:
+    """``snapshot``, and the column mappings: of the event's imports, and remembered ones."""
+    mapped = db_session.execute(select(AttendanceImport.id, AttendanceImport.mapping)
+                                .where(AttendanceImport.event_id == event_id)
+                                .order_by(AttendanceImport.id)).all()
+    remembered = db_session.execute(select(AttendanceMapping.id, AttendanceMapping.mapping)
+                                    .order_by(AttendanceMapping.id)).all()
+    return snapshot(db_session, event_id), mapped, remembered
 
 
 def call(client, db_session, route, webinar):
     endpoint, method, need = route
     event = webinar.event
     values = {"event_id": event.id}
-    if need == "import":
-        values["import_id"] = db_session.scalar(select(AttendanceImport.id).where(
-            AttendanceImport.event_id == event.id))
+    if need in ("import", "mapping"):
+        ids = db_session.scalars(select(AttendanceImport.id).where(
+            AttendanceImport.event_id == event.id).order_by(AttendanceImport.id)).all()
+        values["import_id"] = ids[0] if need == "import" else ids[-1]
     url = path(endpoint, **values)
     if method == "GET":
         return client.get(url)
@@ -174,7 +215,8 @@ def call(client, db_session, route, webinar):
         return post_file(client, event, sample(ZOOM))
     data = {"mark": {"mark": f"attended:{webinar.erika.id}"},
             "walk_in": {"first_name": "Wilma", "last_name": "Spontan", "email": "",
-                        "region_code": "UNSTATED"}}.get(need, {})
+                        "region_code": "UNSTATED"},
+            "mapping": MAPPING_FORM}.get(need, {})
     return client.post(url, data=data)
 
 
@@ -189,18 +231,18 @@ def test_the_route_list_covers_every_route_of_these_pages(app):
 @pytest.mark.parametrize("route", ROUTES, ids=route_id)
 def test_organizer_cannot_reach_another_centres_attendance(as_organizer, db_session,
                                                            webinar_b, route):
-    before = snapshot(db_session, webinar_b.event.id)
+    before = state(db_session, webinar_b.event.id)
     response = call(as_organizer, db_session, route, webinar_b)
     assert response.status_code in (403, 404)
     assert "Veranstaltung von B" not in response.get_data(as_text=True)
-    assert snapshot(db_session, webinar_b.event.id) == before
+    assert state(db_session, webinar_b.event.id) == before
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=route_id)
 def test_anonymous_visitors_are_sent_to_the_login(client, db_session, webinar_b, route):
-    before = snapshot(db_session, webinar_b.event.id)
+    before = state(db_session, webinar_b.event.id)
     assert is_login_redirect(call(client, db_session, route, webinar_b))
-    assert snapshot(db_session, webinar_b.event.id) == before
+    assert state(db_session, webinar_b.event.id) == before
 
 
 @pytest.fixture(params=["owner", Role.COORDINATOR, Role.ADMIN])
@@ -224,10 +266,10 @@ def test_owner_coordinator_and_admin_can_open_the_pages(manager_of_b, db_session
 def test_the_same_posts_by_the_owner_change_something(manager_of_b, db_session, webinar_b,
                                                       route):
     """Counterpart of the refusals above: the requests sent there would have had an effect."""
-    before = snapshot(db_session, webinar_b.event.id)
+    before = state(db_session, webinar_b.event.id)
     response = call(manager_of_b, db_session, route, webinar_b)
     assert response.status_code == 302
-    assert snapshot(db_session, webinar_b.event.id) != before
+    assert state(db_session, webinar_b.event.id) != before
 
 
 @pytest.fixture()
@@ -238,19 +280,17 @@ def csrf_on(app, monkeypatch, as_organizer):
 
 @pytest.fixture()
 def own_webinar(webinar, organizer, db_session):
-    importing.upload(webinar.event, "bericht.csv", sample("generic_utf8_bom.csv"), organizer,
-                     webinar.event.ends_at)
-    db_session.commit()
+    add_uploads(webinar, organizer, db_session)
     return webinar
 
 
 @pytest.mark.parametrize("route", POST_ROUTES, ids=route_id)
 def test_post_without_csrf_token_is_refused(as_organizer, db_session, own_webinar, csrf_on,
                                             route):
-    before = snapshot(db_session, own_webinar.event.id)
+    before = state(db_session, own_webinar.event.id)
     response = call(as_organizer, db_session, route, own_webinar)
     assert response.status_code == 400
-    assert snapshot(db_session, own_webinar.event.id) == before
+    assert state(db_session, own_webinar.event.id) == before
 
 
 @pytest.mark.parametrize("page_endpoint, route", [
@@ -275,7 +315,7 @@ def test_post_with_the_pages_csrf_token_works(as_organizer, db_session, own_webi
 
 
 def test_apply_with_the_preview_pages_token(as_organizer, db_session, own_webinar, csrf_on):
-    record = db_session.scalar(select(AttendanceImport))
+    record = db_session.scalar(select(AttendanceImport).order_by(AttendanceImport.id))
     page = as_organizer.get(path("manage.import_preview", event_id=own_webinar.event.id,
                                  import_id=record.id)).get_data(as_text=True)
     response = as_organizer.post(path("manage.apply_import", event_id=own_webinar.event.id,
@@ -284,3 +324,15 @@ def test_apply_with_the_preview_pages_token(as_organizer, db_session, own_webina
     assert response.status_code == 302
     db_session.expire_all()
     assert db_session.get(AttendanceImport, record.id).status is ImportStatus.APPLIED
+
+
+def test_the_mapping_with_the_mapping_pages_token(as_organizer, db_session, own_webinar,
+                                                  csrf_on):
+    record = db_session.scalars(select(AttendanceImport).order_by(AttendanceImport.id)).all()[-1]
+    url = path("manage.import_mapping", event_id=own_webinar.event.id, import_id=record.id)
+    page = as_organizer.get(url).get_data(as_text=True)
+    response = as_organizer.post(url, data={**MAPPING_FORM,
+                                            "csrf_token": csrf_token_from(page)})
+    assert response.status_code == 302
+    db_session.expire_all()
+    assert not db_session.get(AttendanceImport, record.id).needs_mapping
