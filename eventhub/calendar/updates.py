@@ -71,7 +71,7 @@ def _tell(event: Event, statuses: tuple[RegistrationStatus, ...],
     registrations = db.session.scalars(
         select(Registration)
         .where(Registration.event_id == event.id, Registration.status.in_(statuses),
-               Registration.email.is_not(None))
+               notify.RECEIVES_MAIL)
         .order_by(Registration.id)).all()
     for registration in registrations:
         send(registration, now)

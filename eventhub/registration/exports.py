@@ -24,7 +24,7 @@ from openpyxl.styles import Font
 from eventhub import timeutil
 from eventhub.events.models import Event
 from eventhub.registration.forms import SIZE_LABELS
-from eventhub.registration.manage_forms import DELETED_LABEL, STATUS_LABELS
+from eventhub.registration.manage_forms import DELETED_LABEL, SOURCE_LABELS, STATUS_LABELS
 from eventhub.registration.models import Question, QuestionKind, Registration
 
 Cell = str | datetime | None
@@ -66,8 +66,12 @@ def status_label(registration: Registration) -> str:
     return str(STATUS_LABELS[registration.status])
 
 
+def source_label(registration: Registration) -> str:
+    return str(SOURCE_LABELS.get(registration.source, registration.source))
+
+
 def header(questions: list[Question]) -> list[str]:
-    return [_("Status"), _("First name"), _("Last name"), _("E-mail address"),
+    return [_("Status"), _("Source"), _("First name"), _("Last name"), _("E-mail address"),
             _("Organization"), _("Size of the organization"), _("Role"), _("Region"),
             _("Language"), _("Registered at"), _("Confirmed at"), _("Privacy notice version"),
             *(q.label for q in questions)]
@@ -82,10 +86,10 @@ def row(registration: Registration, questions: list[Question], tz_name: str,
     """One export row; times are naive wall-clock times in ``tz_name``."""
     r = registration
     answers = {a.question_id: a.value for a in r.answers}
-    return [status_label(r), r.first_name, r.last_name, r.email, r.organization_name,
-            str(SIZE_LABELS[r.organization_size]), r.job_role, r.region.name(language),
-            r.language, _local(r.created_at, tz_name), _local(r.confirmed_at, tz_name),
-            r.consent_version,
+    return [status_label(r), source_label(r), r.first_name, r.last_name, r.email,
+            r.organization_name, str(SIZE_LABELS[r.organization_size]), r.job_role,
+            r.region.name(language), r.language, _local(r.created_at, tz_name),
+            _local(r.confirmed_at, tz_name), r.consent_version,
             *(answer_text(q, answers.get(q.id)) for q in questions)]
 
 

@@ -6,7 +6,7 @@ from wtforms import BooleanField, EmailField, SelectField, StringField, TextArea
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from eventhub.formtools import Form
-from eventhub.registration.models import QuestionKind, RegistrationStatus
+from eventhub.registration.models import QuestionKind, RegistrationStatus, Source
 
 STATUS_LABELS = {
     RegistrationStatus.CONFIRMED: _l("confirmed"),
@@ -16,6 +16,12 @@ STATUS_LABELS = {
     RegistrationStatus.EXPIRED: _l("expired"),
 }
 DELETED_LABEL = _l("deleted")
+# How a registration came about; walk-ins must stand out: they get no e-mails.
+SOURCE_LABELS = {
+    Source.FORM: _l("registration form"),
+    Source.ORGANIZER: _l("added by the organizers"),
+    Source.WALK_IN: _l("walk-in"),
+}
 
 KIND_LABELS = {
     QuestionKind.SHORT_TEXT: _l("Short text"),

@@ -129,10 +129,12 @@ def _confirm(event: Event, registration: Registration, now):
 
 
 def _cancel(event: Event, registration: Registration, now):
-    if services.cancel(registration, now, by_organizer=True):
-        return "success", _("The registration is cancelled; the person has been told by "
-                            "e-mail.")
-    return "error", _("This registration is no longer active.")
+    if not services.cancel(registration, now, by_organizer=True):
+        return "error", _("This registration is no longer active.")
+    if registration.is_walk_in:
+        return "success", _("The registration is cancelled. Walk-ins get no e-mails, so the "
+                            "person has not been told.")
+    return "success", _("The registration is cancelled; the person has been told by e-mail.")
 
 
 def _move_up(event: Event, registration: Registration, now):

@@ -31,6 +31,13 @@ class RegistrationStatus(enum.StrEnum):
     EXPIRED = "expired"  # never confirmed; the place went to someone else
 
 
+class Source(enum.StrEnum):
+    """How a registration came about (``Registration.source``)."""
+    FORM = "form"  # the public form
+    ORGANIZER = "organizer"  # added by the organizers, who may override the period
+    WALK_IN = "walk_in"  # attended without registering (eventhub.attendance): gets no mail
+
+
 HOLDS_PLACE = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED)
 ACTIVE = (*HOLDS_PLACE, RegistrationStatus.WAITLISTED)
 
@@ -73,7 +80,7 @@ class Registration(TimestampMixin, db.Model):
         enum_column(OrganizationSize, "organization_size"), nullable=False)
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), nullable=False)
     language: Mapped[str] = mapped_column(String(5), nullable=False, default="de")
-    source: Mapped[str] = mapped_column(String(20), nullable=False, default="form")
+    source: Mapped[str] = mapped_column(String(20), nullable=False, default=Source.FORM.value)
     consent_version: Mapped[str | None] = mapped_column(String(40))
     consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -95,6 +102,10 @@ class Registration(TimestampMixin, db.Model):
     @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.first_name, self.last_name) if p)
+
+    @property
+    def is_walk_in(self) -> bool:
+        return self.source == Source.WALK_IN
 
     @property
     def holds_place(self) -> bool:

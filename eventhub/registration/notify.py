@@ -3,12 +3,24 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import and_
 from sqlalchemy.orm import Session
 
 from eventhub import links, mail
 from eventhub.calendar import invites
 from eventhub.registration import tokens
-from eventhub.registration.models import Registration, RegistrationStatus
+from eventhub.registration.models import Registration, RegistrationStatus, Source
+
+# Who may be sent mail about their registration, as SQL (for queries that pick recipients:
+# event updates, reminders) and in Python (``receives_mail``, which ``_send`` asks).
+RECEIVES_MAIL = and_(Registration.email.is_not(None), Registration.source != Source.WALK_IN)
+
+
+def receives_mail(registration) -> bool:
+    """Walk-ins never get mail: they did not ask for any (the check-in page promises them
+    none), and every e-mail would tell them they registered. People whose data is erased
+    have no address."""
+    return registration.email is not None and registration.source != Source.WALK_IN
 
 
 def _context(registration: Registration) -> dict:
@@ -47,7 +59,9 @@ for _kind in RENDERED_WHEN_SENT:
 
 
 def _send(registration: Registration, template: str, now: datetime, **extra) -> None:
-    if registration.email is None:
+    """The one place where a registration's e-mails are queued (reminders pick their
+    recipients with ``RECEIVES_MAIL``)."""
+    if not receives_mail(registration):
         return
     if template in RENDERED_WHEN_SENT:
         mail.queue_unrendered([_unrendered(registration, template)], now)
@@ -98,7 +112,7 @@ def registered_later(registrations: list) -> list[mail.Unrendered]:
 def _registered_later(registration) -> mail.Unrendered | None:
     """A new registration's e-mail if the sender renders it, else None (rendered now)."""
     template = _REGISTERED[registration.status]
-    if template in RENDERED_WHEN_SENT and registration.email is not None:
+    if template in RENDERED_WHEN_SENT and receives_mail(registration):
         return _unrendered(registration, template)
     return None
 

@@ -20,12 +20,12 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import String, func, literal, select, update
 
-from eventhub.attendance.models import WALK_IN
 from eventhub.calendar import invites
 from eventhub.db import UTCDateTime, for_update, insert_unless_exists
 from eventhub.events.models import Event, EventStatus
 from eventhub.extensions import db
 from eventhub.mail import describe_error
+from eventhub.registration import notify
 from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.reminders import freshness, mails
 from eventhub.reminders.models import DeliveryState, ReminderDelivery, ReminderRule
@@ -106,7 +106,7 @@ def _record(rule: ReminderRule, event: Event, due: datetime, now: datetime,
         literal(due, UTCDateTime), literal(now, UTCDateTime),
     ).where(Registration.event_id == event.id,
             Registration.status == RegistrationStatus.CONFIRMED,
-            Registration.source != WALK_IN, Registration.email.is_not(None),
+            notify.RECEIVES_MAIL,  # walk-ins get no mail, as everywhere
             func.coalesce(Registration.confirmed_at, Registration.created_at) <= due)
     return len(db.session.execute(
         insert_unless_exists(ReminderDelivery, db.session, "rule_id", "registration_id")

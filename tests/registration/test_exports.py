@@ -139,20 +139,21 @@ def test_csv_download(as_owner, event, filled):
     assert disposition.endswith('.csv"')
     assert response.headers["Cache-Control"] == "no-store"
     rows = read_csv(response.data)
-    assert rows[0] == ["Status", "First name", "Last name", "E-mail address", "Organization",
-                       "Size of the organization", "Role", "Region", "Language",
+    assert rows[0] == ["Status", "Source", "First name", "Last name", "E-mail address",
+                       "Organization", "Size of the organization", "Role", "Region", "Language",
                        "Registered at", "Confirmed at", "Privacy notice version",
                        "Themen", "Newsletter"]
-    by_mail = {row[3]: row for row in rows[1:]}
+    by_mail = {row[4]: row for row in rows[1:]}
     assert by_mail["joerg@example.org"] == [
-        "confirmed", "Jörg", "Müller", "joerg@example.org", "Müller & Söhne",
-        "1–9 employees", "", "Saxony", "de", "2027-06-01 09:00", "2027-06-01 09:30",
-        "2026-01", "KI; Recht", "yes"]
+        "confirmed", "registration form", "Jörg", "Müller", "joerg@example.org",
+        "Müller & Söhne", "1–9 employees", "", "Saxony", "de", "2027-06-01 09:00",
+        "2027-06-01 09:30", "2026-01", "KI; Recht", "yes"]
     evil = by_mail["evil@example.org"]
-    assert evil[:3] == ["waiting list", "'=HYPERLINK(\"http://evil.example/\",\"x\")", "'+1"]
-    assert (evil[4], evil[6]) == ("'-2", "'@SUM(A1)")
-    assert by_mail[""][:5] == ["deleted", "", "", "", ""]
-    assert by_mail[""][7] == "Saxony"  # kept for statistics
+    assert evil[:4] == ["waiting list", "registration form",
+                        "'=HYPERLINK(\"http://evil.example/\",\"x\")", "'+1"]
+    assert (evil[5], evil[7]) == ("'-2", "'@SUM(A1)")
+    assert by_mail[""][:6] == ["deleted", "registration form", "", "", "", ""]
+    assert by_mail[""][8] == "Saxony"  # kept for statistics
     assert len(rows) == 4
 
 
@@ -162,22 +163,22 @@ def test_xlsx_download(as_owner, event, filled):
     assert response.headers["Content-Type"] == exports.XLSX_TYPE
     assert response.headers["Content-Disposition"].endswith('.xlsx"')
     sheet = read_xlsx(response.data)
-    assert [c.value for c in sheet[1]][:3] == ["Status", "First name", "Last name"]
-    rows = {row[3].value: row for row in sheet.iter_rows(min_row=2)}
+    assert [c.value for c in sheet[1]][:4] == ["Status", "Source", "First name", "Last name"]
+    rows = {row[4].value: row for row in sheet.iter_rows(min_row=2)}
     joerg = rows["joerg@example.org"]
-    assert joerg[1].value == "Jörg" and joerg[12].value == "KI; Recht"
-    assert joerg[9].value == datetime(2027, 6, 1, 9) and joerg[9].is_date
+    assert joerg[2].value == "Jörg" and joerg[13].value == "KI; Recht"
+    assert joerg[10].value == datetime(2027, 6, 1, 9) and joerg[10].is_date
     evil = rows["evil@example.org"]
-    assert evil[1].value == '=HYPERLINK("http://evil.example/","x")'
-    assert [evil[i].data_type for i in (1, 2, 4, 6)] == ["s"] * 4
-    assert (evil[2].value, evil[4].value, evil[6].value) == ("+1", "-2", "@SUM(A1)")
+    assert evil[2].value == '=HYPERLINK("http://evil.example/","x")'
+    assert [evil[i].data_type for i in (2, 3, 5, 7)] == ["s"] * 4
+    assert (evil[3].value, evil[5].value, evil[7].value) == ("+1", "-2", "@SUM(A1)")
 
 
 def test_exports_honour_search_and_status(as_owner, event, filled):
     rows = read_csv(as_owner.get(export_url(event, "csv", q="& SÖHNE")).data)
-    assert [row[3] for row in rows[1:]] == ["joerg@example.org"]
+    assert [row[4] for row in rows[1:]] == ["joerg@example.org"]
     sheet = read_xlsx(as_owner.get(export_url(event, "xlsx", status="waitlisted")).data)
-    assert [row[3].value for row in sheet.iter_rows(min_row=2)] == ["evil@example.org"]
+    assert [row[4].value for row in sheet.iter_rows(min_row=2)] == ["evil@example.org"]
 
 
 def test_export_of_an_event_without_registrations_has_the_header_only(as_owner, event):
@@ -189,11 +190,11 @@ def test_german_export_has_german_headers_and_labels(as_owner, event, filled):
     response = as_owner.get(url_for("manage.export_registrations", event_id=event.id,
                                     file_format="csv", _external=False, lang="de"))
     rows = read_csv(response.data)
-    assert rows[0][:3] == ["Status", "Vorname", "Nachname"]
-    by_mail = {row[3]: row for row in rows[1:]}
-    assert by_mail["joerg@example.org"][0] == "bestätigt"
-    assert by_mail["joerg@example.org"][7] == "Sachsen"
-    assert by_mail["joerg@example.org"][13] == "ja"
+    assert rows[0][:4] == ["Status", "Herkunft", "Vorname", "Nachname"]
+    by_mail = {row[4]: row for row in rows[1:]}
+    assert by_mail["joerg@example.org"][:2] == ["bestätigt", "Anmeldeformular"]
+    assert by_mail["joerg@example.org"][8] == "Sachsen"
+    assert by_mail["joerg@example.org"][14] == "ja"
 
 
 def test_unknown_export_format_is_not_found(as_owner, event):

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from eventhub.db import casefold, folded
 from eventhub.attendance import queries as attendance_queries
 from eventhub.attendance import services as attendance
+from eventhub.db import casefold, folded
 from eventhub.extensions import db
 from eventhub.registration import queries
 from eventhub.registration.models import Registration
