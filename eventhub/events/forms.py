@@ -126,5 +126,15 @@ class SpeakerForm(Form):
                                                                  Length(max=3000)])
 
 
+class DuplicateForm(Form):
+    """The copy's title and start; the rest is copied (eventhub.events.copies)."""
+
+    title = StringField(_l("Title of the copy"), validators=[DataRequired(), Length(max=200)])
+    starts_local = LocalDateTimeField(
+        _l("Start of the copy"), validators=[InputRequired()],
+        description=_l("In the event's time zone. The end, the agenda and the registration "
+                       "period move with the start."))
+
+
 class ConfirmForm(Form):
     """An empty form: a button that POSTs with a CSRF token."""

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from eventhub import formtools, timeutil
 from eventhub.errors import RuleViolation
-from eventhub.events import forms, queries, services
+from eventhub.events import copies, forms, queries, services
 from eventhub.events.models import Event, EventFormat, EventStatus
 from eventhub.extensions import db
 from eventhub.formtools import NOT_SAVED, submit
@@ -139,10 +139,22 @@ def cancel_event(event_id: int):
                        _("The event is cancelled."))
 
 
-@bp.post("/veranstaltungen/<int:event_id>/duplizieren")
+@bp.route("/veranstaltungen/<int:event_id>/duplizieren", methods=["GET", "POST"])
 def duplicate_event(event_id: int):
-    return _transition(event_id, lambda e: services.duplicate_event(current_user, e),
-                       _("A copy has been created as a draft. Check its dates."))
+    event = load_event(event_id)
+    form = forms.DuplicateForm()
+    if request.method == "GET":
+        # The title is content: the marker is proposed in the organizer's language.
+        form.title.data = copies.proposed_title(event.title, _("%(title)s (copy)"))
+        form.starts_local.data = copies.proposed_start(event, timeutil.utcnow())
+    copy = submit(form, lambda: copies.duplicate_event(
+        current_user, event, copies.CopyData(form.title.data, form.starts_local.data),
+        timeutil.utcnow()))
+    if copy is not NOT_SAVED:
+        flash(_("A copy has been created as a draft. Check its dates."), "success")
+        return redirect(url_for("manage.event", event_id=copy.id))
+    return render_template("manage/duplicate.html", event=event, form=form), \
+        _form_status(form)
 
 
 @bp.route("/veranstaltungen/<int:event_id>/loeschen", methods=["GET", "POST"])

@@ -1,4 +1,5 @@
-"""Rules for creating, changing, publishing, cancelling and duplicating events."""
+"""Rules for creating, changing, publishing, cancelling and deleting events (duplicating:
+eventhub.events.copies)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from eventhub.auth.models import User
 from eventhub.calendar import updates as calendar_updates
 from eventhub.errors import NotPermitted, RuleViolation
 from eventhub.events import joinurls, slugs
-from eventhub.events.models import AgendaItem, Event, EventFormat, EventStatus, Speaker
+from eventhub.events.models import Event, EventFormat, EventStatus
 from eventhub.extensions import db
 from eventhub.organizations.models import Organization
 from eventhub.registration import services as registration_services
@@ -257,30 +258,3 @@ def delete_draft(actor: User, event: Event) -> None:
 def _has_records(event_id: int) -> bool:
     return any(db.session.scalar(select(model.id).where(model.event_id == event_id).limit(1))
                is not None for model in (Registration, AttendanceImport))
-
-
-def duplicate_event(actor: User, event: Event) -> Event:
-    """A new draft with the same details, agenda and speakers (and their links)."""
-    ensure_can_manage(actor, event)
-    copy = Event(status=EventStatus.DRAFT, created_by_id=actor.id,
-                 slug=unique_slug(event.slug))
-    for column in ("organization_id", "title", "format", "summary", "description",
-                   "starts_at", "ends_at", "timezone", "online_join_url", "venue",
-                   "capacity", "registration_opens_at", "registration_closes_at",
-                   "double_opt_in"):
-        setattr(copy, column, getattr(event, column))
-    speaker_copies = {}
-    for speaker in event.speakers:
-        speaker_copies[speaker.id] = Speaker(
-            name=speaker.name, role=speaker.role, organization_name=speaker.organization_name,
-            region_code=speaker.region_code, bio=speaker.bio, position=speaker.position)
-        copy.speakers.append(speaker_copies[speaker.id])
-    for item in event.agenda_items:
-        copy.agenda_items.append(AgendaItem(
-            title=item.title, description=item.description, starts_at=item.starts_at,
-            ends_at=item.ends_at, position=item.position,
-            speakers=[speaker_copies[s.id] for s in item.speakers]))
-    db.session.add(copy)
-    db.session.flush()
-    reminders.ensure_default_rules(copy)
-    return copy

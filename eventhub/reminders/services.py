@@ -44,6 +44,17 @@ def ensure_default_rules(event: Event) -> bool:
     return True
 
 
+def copy_rules(source: Event, target: Event) -> None:
+    """``source``'s reminders for ``target``, a copy of it: the organizer's choices (kinds,
+    offsets, texts, on or off, also having none at all) and nothing of what was sent."""
+    for rule in rules(source):
+        db.session.add(ReminderRule(
+            event_id=target.id, kind=rule.kind, offset_minutes=rule.offset_minutes,
+            message=rule.message, text_attended=rule.text_attended,
+            text_not_attended=rule.text_not_attended, active=rule.active))
+    db.session.flush()
+
+
 def _check(data: RuleData) -> None:
     if not 0 <= data.offset_minutes <= MAX_OFFSET_MINUTES:
         raise RuleViolation(_l("The offset must be between 0 minutes and 60 days."))

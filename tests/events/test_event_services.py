@@ -13,13 +13,13 @@ from eventhub.auth import policy
 from eventhub.auth.models import Role
 from eventhub.errors import NotPermitted, RuleViolation
 from eventhub.events import queries
+from eventhub.events.copies import CopyData, duplicate_event
 from eventhub.events.models import AgendaItem, Event, EventFormat, EventStatus
 from eventhub.events.queries import EventFilter
 from eventhub.events.services import (
     EventData,
     cancel_event,
     create_event,
-    duplicate_event,
     publish_event,
     unique_slug,
     update_event,
@@ -312,24 +312,29 @@ def test_cancel_once_only(db_session, make, org, organizer):
 
 def test_duplicate_copies_everything_into_a_new_draft(db_session, make, org, organizer):
     original = make.event(organization=org, slug="dialog", capacity=40, summary="Kurz",
-                          registration_closes_at=berlin(2027, 7, 30))
+                          starts_at=berlin(2027, 7, 15, 10),
+                          registration_closes_at=berlin(2027, 7, 14))
     speakers = [make.speaker(original, name=n, region_code=r)
                 for n, r in (("Anna", "DE-SN"), ("Ben", "DE-TH"))]
     make.agenda_item(original, title="Impulse", speakers=speakers)
     make.agenda_item(original, title="Fragen", starts_at=original.starts_at +
                      timedelta(hours=1), speakers=speakers[1:])
     before = [(i.id, i.title, [s.id for s in i.speakers]) for i in original.agenda_items]
+    week = timedelta(days=7)
 
-    copy = reloaded(db_session, duplicate_event(organizer, original))
-    assert (copy.slug, copy.status, copy.created_by_id) == \
-        ("dialog-2", EventStatus.DRAFT, organizer.id)
-    for column in ("organization_id", "title", "summary", "starts_at", "ends_at", "capacity",
-                   "registration_closes_at", "timezone", "format"):
+    copy = reloaded(db_session, duplicate_event(
+        organizer, original, CopyData("Dialog (Kopie)", datetime(2027, 7, 22, 10)), NOW))
+    assert (copy.slug, copy.status, copy.created_by_id, copy.title) == \
+        ("dialog-2", EventStatus.DRAFT, organizer.id, "Dialog (Kopie)")
+    for column in ("organization_id", "summary", "capacity", "timezone", "format"):
         assert getattr(copy, column) == getattr(original, column), column
+    for column in ("starts_at", "ends_at", "registration_closes_at"):
+        assert getattr(copy, column) == getattr(original, column) + week, column
     assert [(s.name, s.region_code) for s in copy.speakers] == \
         [("Anna", "DE-SN"), ("Ben", "DE-TH")]
     assert [(i.title, [s.name for s in i.speakers], i.starts_at) for i in copy.agenda_items] \
-        == [(i.title, [s.name for s in i.speakers], i.starts_at) for i in original.agenda_items]
+        == [(i.title, [s.name for s in i.speakers], i.starts_at + week)
+            for i in original.agenda_items]
     assert all(s.event_id == copy.id for i in copy.agenda_items for s in i.speakers)
     original = reloaded(db_session, original)
     assert (original.slug, original.status) == ("dialog", EventStatus.PUBLISHED)
@@ -338,7 +343,8 @@ def test_duplicate_copies_everything_into_a_new_draft(db_session, make, org, org
 
 def test_duplicate_needs_permission(db_session, make, planned):
     with pytest.raises(NotPermitted):
-        duplicate_event(make.user(), planned)
+        duplicate_event(make.user(), planned, CopyData("Kopie", datetime(2027, 7, 22, 10)),
+                        NOW)
     assert event_count(db_session) == 1
 
 

@@ -158,7 +158,8 @@ EVENT_ROUTES = [
     ("manage.publish_event", "POST", None),
     ("manage.cancel_event", "GET", None),
     ("manage.cancel_event", "POST", None),
-    ("manage.duplicate_event", "POST", None),
+    ("manage.duplicate_event", "GET", None),
+    ("manage.duplicate_event", "POST", "duplicate"),
     ("manage.delete_event", "GET", None),
     ("manage.delete_event", "POST", None),
     ("manage.agenda_page", "GET", None),
@@ -197,6 +198,8 @@ def payload(kind: str | None, event: Event) -> dict[str, str]:
         return speaker_form(name="Eingeschleust")
     if kind == "move":
         return {"direction": "down"}
+    if kind == "duplicate":
+        return {"title": "Kopiert", "starts_local": "2027-07-22T10:00"}
     return {}
 
 
@@ -896,7 +899,8 @@ def test_duplicate_copies_agenda_speakers_and_their_links(as_a, db_session, make
     db_session.commit()
     original = snapshot(db_session, event_a.id)
 
-    response = as_a.post(path("manage.duplicate_event", event_id=event_a.id))
+    response = as_a.post(path("manage.duplicate_event", event_id=event_a.id), data={
+        "title": "Veranstaltung von A (Kopie)", "starts_local": "2027-07-22T10:00"})
 
     assert response.status_code == 302
     copy_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
@@ -904,10 +908,11 @@ def test_duplicate_copies_agenda_speakers_and_their_links(as_a, db_session, make
     assert snapshot(db_session, event_a.id)[:-1] == original[:-1]
     source, copy = db_session.get(Event, event_a.id), db_session.get(Event, copy_id)
     assert copy.status is EventStatus.DRAFT and copy.slug != source.slug
-    assert (copy.title, copy.starts_at, copy.ends_at) == (source.title, source.starts_at,
-                                                          source.ends_at)
+    week = timedelta(days=7)
+    assert (copy.title, copy.starts_at, copy.ends_at) == (
+        "Veranstaltung von A (Kopie)", source.starts_at + week, source.ends_at + week)
     assert [(i.title, i.starts_at, i.ends_at) for i in copy.agenda_items] == \
-        [(i.title, i.starts_at, i.ends_at) for i in source.agenda_items]
+        [(i.title, i.starts_at + week, i.ends_at + week) for i in source.agenda_items]
     assert [s.name for s in copy.speakers] == [s.name for s in source.speakers]
     assert {s.id for s in copy.speakers}.isdisjoint({s.id for s in source.speakers})
     copied_links = [[s.name for s in i.speakers] for i in copy.agenda_items]
