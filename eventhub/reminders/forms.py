@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -14,6 +15,21 @@ KIND_LABELS = {
     ReminderKind.STARTING_NOW: _l("Starting now"),
     ReminderKind.AFTER_END: _l("Follow-up after the end"),
 }
+
+
+def offset_text(minutes: int) -> str:
+    """An offset as people say it, in the page's language: 1440 is "1 Tag", 1560 "1 Tag
+    2 Stunden", 30 "30 Minuten" (never "1440 Minuten")."""
+    days, rest = divmod(minutes, 24 * 60)
+    hours, rest = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(ngettext("%(num)d day", "%(num)d days", days))
+    if hours:
+        parts.append(ngettext("%(num)d hour", "%(num)d hours", hours))
+    if rest or not parts:
+        parts.append(ngettext("%(num)d minute", "%(num)d minutes", rest))
+    return " ".join(parts)
 
 
 class RuleForm(Form):

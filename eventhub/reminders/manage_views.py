@@ -13,7 +13,7 @@ from eventhub.events.manage_views import bp, load_event
 from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.reminders import mails, services
-from eventhub.reminders.forms import KIND_LABELS, RuleForm
+from eventhub.reminders.forms import KIND_LABELS, RuleForm, offset_text
 from eventhub.reminders.models import ReminderRule
 
 PREFIX = "/veranstaltungen/<int:event_id>/erinnerungen"
@@ -47,7 +47,8 @@ def reminders_page(event_id: int):
     return render_template(
         "reminders/list.html", event=event, rules=services.rules(event), form=form,
         counts=services.counts(event), errors=services.last_errors(event),
-        kind_labels=KIND_LABELS, confirm=ConfirmForm()), 422 if form.errors else 200
+        kind_labels=KIND_LABELS, offset_text=offset_text,
+        confirm=ConfirmForm()), 422 if form.errors else 200
 
 
 @bp.route(PREFIX + "/<int:rule_id>", methods=["GET", "POST"])
@@ -59,6 +60,7 @@ def edit_reminder(event_id: int, rule_id: int):
         flash(_("The reminder has been saved."), "success")
         return redirect(url_for("manage.reminders_page", event_id=event.id))
     return render_template("reminders/edit.html", event=event, rule=rule, form=form,
+                           kind_labels=KIND_LABELS, offset_text=offset_text,
                            confirm=ConfirmForm()), 422 if form.errors else 200
 
 

@@ -55,11 +55,25 @@ def copy_rules(source: Event, target: Event) -> None:
     db.session.flush()
 
 
-def _check(data: RuleData) -> None:
+def _check(event_id: int, data: RuleData, rule_id: int | None = None) -> None:
     if not 0 <= data.offset_minutes <= MAX_OFFSET_MINUTES:
         raise RuleViolation(_l("The offset must be between 0 minutes and 60 days."))
     if data.kind is ReminderKind.BEFORE_START and data.offset_minutes == 0:
         raise RuleViolation(_l("Use “starting now” for a reminder at the start."))
+    if _same_rule_exists(event_id, data, rule_id):
+        # Two equal rules would send everyone the same e-mail twice.
+        raise RuleViolation(_l("This event has a reminder of this kind at this time already; "
+                               "change that one instead."), "offset_minutes")
+
+
+def _same_rule_exists(event_id: int, data: RuleData, rule_id: int | None) -> bool:
+    offset = 0 if data.kind is ReminderKind.STARTING_NOW else data.offset_minutes
+    query = select(ReminderRule.id).where(ReminderRule.event_id == event_id,
+                                          ReminderRule.kind == data.kind,
+                                          ReminderRule.offset_minutes == offset)
+    if rule_id is not None:
+        query = query.where(ReminderRule.id != rule_id)
+    return db.session.scalar(query.limit(1)) is not None
 
 
 def _apply(rule: ReminderRule, data: RuleData) -> None:
@@ -72,7 +86,7 @@ def _apply(rule: ReminderRule, data: RuleData) -> None:
 
 
 def add_rule(event: Event, data: RuleData) -> ReminderRule:
-    _check(data)
+    _check(event.id, data)
     rule = ReminderRule(event_id=event.id)
     _apply(rule, data)
     db.session.add(rule)
@@ -83,7 +97,7 @@ def add_rule(event: Event, data: RuleData) -> ReminderRule:
 def update_rule(rule: ReminderRule, data: RuleData) -> ReminderRule:
     """A changed rule has a new due time: those who got it already are not sent it again
     (one delivery per rule and person), those who have not get it when it is due."""
-    _check(data)
+    _check(rule.event_id, data, rule.id)
     _apply(rule, data)
     rule.processed_due_at = None
     db.session.flush()
