@@ -6,6 +6,15 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app wsgi
 
+# Links that leave the pages (calendar files, feeds, e-mails) are built from EVENTHUB_BASE_URL.
+# Unless you set it (in the environment or on the command line), `make run` derives it from
+# HOST and PORT, so that `make run PORT=5101` links to 5101; a server listening on every
+# address (0.0.0.0, ::) is opened as 127.0.0.1, an IPv6 address goes in brackets.
+ifeq ($(strip $(EVENTHUB_BASE_URL)),)
+URL_HOST := $(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(if $(findstring :,$(HOST)),[$(HOST)],$(HOST)))
+override EVENTHUB_BASE_URL := http://$(URL_HOST):$(PORT)
+endif
+
 .PHONY: run test screenshots install install-test translations migrate demo clean
 
 $(BIN)/python:
@@ -33,12 +42,13 @@ demo: migrate
 	$(FLASK) eventhub demo
 
 ## make run: install, migrate the SQLite database in instance/, load the demo, serve the
-## app and run the scheduler (mail delivery and retries, expiry) beside it.
+## app and run the scheduler (mail delivery and retries, expiry) beside it. Both get the
+## same EVENTHUB_BASE_URL (above): the scheduler sends the e-mails.
 run: translations demo
-	@echo "eventhub runs on http://$(HOST):$(PORT)/  (stop with Ctrl-C)"
-	@$(FLASK) eventhub scheduler & SCHEDULER=$$!; \
+	@echo "eventhub runs on http://$(HOST):$(PORT)/  (links: $(EVENTHUB_BASE_URL); stop with Ctrl-C)"
+	@EVENTHUB_BASE_URL='$(EVENTHUB_BASE_URL)' $(FLASK) eventhub scheduler & SCHEDULER=$$!; \
 	trap 'kill $$SCHEDULER 2>/dev/null' EXIT INT TERM; \
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	EVENTHUB_BASE_URL='$(EVENTHUB_BASE_URL)' $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## make test: install the test dependencies and run the whole suite. The browser tests
 ## (tests/e2e) use Debian's Chromium at /usr/bin/chromium and are skipped without it.

@@ -27,7 +27,7 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": DEV_SECRET_KEY,
     "SQLALCHEMY_DATABASE_URI": None,  # None: SQLite file in the instance folder
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-    "BASE_URL": "http://127.0.0.1:5000",
+    "BASE_URL": "http://127.0.0.1:5000",  # `make run` passes http://HOST:PORT (Makefile)
     "DEFAULT_TIMEZONE": "Europe/Berlin",
     "BABEL_DEFAULT_LOCALE": "de",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",

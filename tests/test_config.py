@@ -1,11 +1,14 @@
+import os
+import re
 import secrets
+import shutil
 import subprocess
 import sys
 
 import pytest
 
 import config
-from eventhub import create_app
+from eventhub import create_app, links
 
 
 def test_production_refuses_the_development_secret():
@@ -93,3 +96,64 @@ def test_postgresql_gets_a_connection_for_each_web_thread():
     assert options["pool_pre_ping"]
     sqlite = config.load({"SQLALCHEMY_DATABASE_URI": "sqlite://"}, environ={})
     assert "pool_size" not in sqlite["SQLALCHEMY_ENGINE_OPTIONS"]  # no pool to size
+
+
+# --- the base URL of `make run` (issue 22, 10) ---------------------------------------------
+
+def test_an_empty_base_url_in_the_environment_counts_as_unset():
+    assert config.load(environ={"EVENTHUB_BASE_URL": ""})["BASE_URL"] == \
+        config.DEFAULTS["BASE_URL"]
+    assert config.load(environ={"EVENTHUB_BASE_URL": "http://127.0.0.1:5101"})["BASE_URL"] \
+        == "http://127.0.0.1:5101"
+
+
+def test_links_that_leave_the_site_follow_the_base_url_of_the_environment(monkeypatch):
+    monkeypatch.setenv("EVENTHUB_BASE_URL", "http://127.0.0.1:5101")
+    app = create_app({"TESTING": True})
+    with app.app_context():
+        assert links.external_url("calendar.all_feed") == \
+            "http://127.0.0.1:5101/kalender/veranstaltungen.ics"
+
+
+def make_run(*variables: str, **environ: str) -> dict[str, str]:
+    """What `make run` would start, dry (nothing is installed or started): the base URL of
+    the scheduler and of the server, and the server's port."""
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    inherited = {k: v for k, v in os.environ.items() if k not in (
+        "EVENTHUB_BASE_URL", "HOST", "PORT", "MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    result = subprocess.run(["make", "--dry-run", "--no-print-directory", "run", *variables],
+                            cwd=config.PROJECT_ROOT, env={**inherited, **environ},
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    scheduler, = [line for line in result.stdout.splitlines() if "eventhub scheduler" in line]
+    server, = [line for line in result.stdout.splitlines() if " run --host " in line]
+    url = re.compile(r"EVENTHUB_BASE_URL='([^']*)'")
+    return {"scheduler": url.search(scheduler).group(1), "server": url.search(server).group(1),
+            "port": re.search(r"--port (\S+)", server).group(1)}
+
+
+@pytest.mark.parametrize("variables, environ, expected", [
+    (["PORT=5101"], {}, "http://127.0.0.1:5101"),
+    (["HOST=0.0.0.0", "PORT=8080"], {}, "http://127.0.0.1:8080"),  # listens everywhere
+    (["HOST=::1"], {}, "http://[::1]:5000"),
+    (["HOST=eventhub.local"], {"PORT": "5102"}, "http://eventhub.local:5102"),
+    (["PORT=5101"], {"EVENTHUB_BASE_URL": ""}, "http://127.0.0.1:5101"),  # empty: unset
+    # set by the user: kept, whatever HOST and PORT say
+    (["PORT=5101"], {"EVENTHUB_BASE_URL": "https://events.example.org"},
+     "https://events.example.org"),
+    (["PORT=5101", "EVENTHUB_BASE_URL=https://cli.example.org"], {},
+     "https://cli.example.org"),
+])
+def test_make_run_passes_the_base_url_to_server_and_scheduler(variables, environ, expected):
+    started = make_run(*variables, **environ)
+    assert started["scheduler"] == started["server"] == expected
+
+
+def test_make_run_serves_on_the_port_it_links_to():
+    started = make_run("PORT=5101")
+    assert started["port"] == "5101" and started["server"].endswith(":5101")
+
+
+def test_make_run_without_settings_links_to_the_configs_default():
+    assert make_run()["server"] == config.DEFAULTS["BASE_URL"]
