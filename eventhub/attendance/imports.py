@@ -35,7 +35,14 @@ from eventhub.attendance.importtext import (
 from eventhub.attendance.mapping import ColumnMapping, NeedsMapping, roles
 
 __all__ = ["Attendee", "ColumnMapping", "NeedsMapping", "ParseError", "Report", "parse"]
-ZOOM, ZOOM_MEETING, TEAMS, CSV = "zoom", "zoom_meeting", "teams", "csv"
+ZOOM, ZOOM_MEETING, TEAMS, CSV, XLSX = "zoom", "zoom_meeting", "teams", "csv", "xlsx"
+# The labels of the files' own figures (Report.summary), for the pages in their language.
+SUMMARY_LABELS = {"Topic": _l("Topic"), "Actual Start Time": _l("Start"),
+                  "Start Time": _l("Start"), "Start time": _l("Start"),
+                  "End time": _l("End"), "Meeting title": _l("Title"), "Host": _l("Host"),
+                  "# Registered": _l("Registered"), "Unique Viewers": _l("Unique Viewers"),
+                  "Total Users": _l("Total Users"), "Participants": _l("Participants"),
+                  "Attended participants": _l("Attended participants")}
 Rows = tables.Rows
 
 
@@ -105,6 +112,8 @@ def parse(data: bytes, tz_name: str, mapping: ColumnMapping | None = None) -> Re
     counted = [s for s in parsed.sessions if not s.excluded]
     if not counted:
         raise ParseError(rows[-1][0], _l("The file contains no attendees."))
+    if file_format == CSV and table.sheets:
+        file_format = XLSX
     return Report(file_format, table.encoding, summarize(counted), len(parsed.sessions),
                   excluded=summarize(s for s in parsed.sessions if s.excluded),
                   summary=parsed.summary, mapping=mapping)
@@ -264,7 +273,10 @@ NOT_PARTICIPANTS = ("Organizer", "Organiser", "Co-organizer", "Co-organiser", "H
 def parse_list(rows: Rows, tz_name: str, mapping: ColumnMapping | None,
                table: tables.Table) -> Parsed:
     rows = [r for r in rows if r[1]]
-    mapping = mapping or _guess(rows, table)
+    if mapping is None:
+        mapping = _layout(rows, table).guess
+        if mapping.problems():
+            raise _layout(rows, table)
     index = next((i for i, (line, _) in enumerate(rows) if line == mapping.header_line), None)
     if index is None:
         raise ParseError(mapping.header_line, _l("This line holds no column headers."))
@@ -274,20 +286,31 @@ def parse_list(rows: Rows, tz_name: str, mapping: ColumnMapping | None,
     return Parsed([_list_session(line, cells, mapping, times, last) for line, cells in body])
 
 
-def _guess(rows: Rows, table: tables.Table) -> ColumnMapping:
-    """The columns recognised by their headers; NeedsMapping if that is not enough."""
+def layout(data: bytes, sheet: int | None = None,
+           header_line: int | None = None) -> NeedsMapping:
+    """What the mapping step shows of a list: the header on ``header_line`` (default: the
+    first line that names an e-mail column, else the first line) of sheet ``sheet`` (of a
+    workbook; default: the first with data), its first rows, and the columns recognised."""
+    table = tables.read(data, sheet)
+    rows = [r for r in table.rows if r[1]]
+    if not rows:
+        raise ParseError(1, _l("The file is empty."))
+    return _layout(rows, table, header_line)
+
+
+def _layout(rows: Rows, table: tables.Table, header_line: int | None = None) -> NeedsMapping:
     emails = {key(n) for n in LIST_COLUMNS["email"]}
-    index = next((i for i, (_, cells) in enumerate(rows[:20])
-                  if emails & {key(c) for c in cells}), 0)
+    index = next((i for i, (line, cells) in enumerate(rows[:50])
+                  if line == header_line or header_line is None
+                  and emails & {key(c) for c in cells}), 0)
     header_line, header = rows[index]
     columns = match_columns(header, LIST_COLUMNS)
     guess = ColumnMapping(header_line, columns, excluded_roles=roles(NOT_PARTICIPANTS)
                           if "role" in columns else frozenset(), sheet=table.sheet)
-    if guess.problems():
-        raise NeedsMapping(header_line, header, [c for _, c in rows[index + 1:index + 6]],
-                           guess, _l("The columns of this file were not recognised: say "
-                                     "which column holds what."), table.sheets)
-    return guess
+    return NeedsMapping(header_line, header, [c for _, c in rows[index + 1:index + 6]],
+                        guess, _l("The columns of this file were not recognised: say "
+                                  "which column holds what."), table.sheets,
+                        XLSX if table.sheets else CSV, [line for line, _ in rows[:50]])
 
 
 def _list_session(line: int, cells: list[str], mapping: ColumnMapping, times: TimeReader,

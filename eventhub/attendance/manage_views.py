@@ -15,7 +15,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from eventhub import formtools, timeutil
-from eventhub.attendance import forms, importing, mappings, queries, services
+from eventhub.attendance import forms, importing, imports, mappings, queries, services
 from eventhub.attendance.imports import NeedsMapping, ParseError
 from eventhub.attendance.models import AttendanceImport
 from eventhub.errors import RuleViolation
@@ -161,7 +161,8 @@ def import_preview(event_id: int, import_id: int):
               "error")
     return render_template("attendance/import_preview.html", event=event, record=record,
                            shown=shown, chosen_at=mappings.chosen_at(record),
-                           confirm=ConfirmForm(), status_labels=STATUS_LABELS)
+                           confirm=ConfirmForm(), status_labels=STATUS_LABELS,
+                           summary_labels=imports.SUMMARY_LABELS)
 
 
 @bp.route(IMPORTS + "/<int:import_id>/spalten", methods=["GET", "POST"])
@@ -169,7 +170,8 @@ def import_mapping(event_id: int, import_id: int):
     """Which column holds what, for a file whose columns were not recognised."""
     event = load_event(event_id)
     record = _load_import(event, import_id)
-    step = mappings.step(record, event)
+    step = mappings.step(record, event, sheet=request.values.get("blatt", type=int),
+                         header_line=request.values.get("kopfzeile", type=int))
     if step is None:  # a known layout, or stored already: nothing to choose
         return redirect(url_for("manage.import_preview", event_id=event.id,
                                 import_id=record.id))

@@ -71,7 +71,8 @@ class NeedsMapping(Exception):
     (its header, the first rows, and the columns that could be guessed)."""
 
     def __init__(self, header_line: int, header: list[str], rows: list[list[str]],
-                 guess: ColumnMapping, reason, sheets: tuple[str, ...] = ()) -> None:
+                 guess: ColumnMapping, reason, sheets: tuple[str, ...] = (),
+                 file_format: str = "csv", lines: list[int] | None = None) -> None:
         super().__init__(f"line {header_line}: {reason}")
         self.header_line = header_line
         self.header = header
@@ -79,6 +80,8 @@ class NeedsMapping(Exception):
         self.guess = guess  # its sheet: the one shown, of a workbook
         self.reason = reason  # translatable: why the columns were not recognised
         self.sheets = sheets  # a workbook's sheet names, to pick another
+        self.file_format = file_format  # "csv" or "xlsx"
+        self.lines = lines or [header_line]  # the first lines with content: header choices
 
     @property
     def signature(self) -> str:

@@ -60,6 +60,7 @@ class Step:
     problem: LazyString | None = None  # why the remembered mapping does not fit this file
     sheet: int | None = None  # of a workbook: the sheet shown (0-based)
     sheets: tuple[str, ...] = ()  # of a workbook: the names of its sheets
+    lines: tuple[int, ...] = ()  # the first lines with content: where the header may be
 
     @property
     def choices(self) -> list[tuple[str, str]]:
@@ -159,9 +160,11 @@ def problems(mapping: ColumnMapping) -> list[tuple[str | None, str]]:
     return found
 
 
-def step(record: AttendanceImport, event: Event) -> Step | None:
+def step(record: AttendanceImport, event: Event, *, sheet: int | None = None,
+         header_line: int | None = None) -> Step | None:
     """The mapping page of an upload; None unless it is a preview whose file's columns
-    are not recognised (a known layout, or stored already, or the file is gone)."""
+    are not recognised (a known layout, or stored already, or the file is gone). The
+    organizer may ask for another ``sheet`` of a workbook or another ``header_line``."""
     if record.status is not ImportStatus.PREVIEW:
         return None
     content = queries.import_content(record.id)
@@ -170,17 +173,28 @@ def step(record: AttendanceImport, event: Event) -> Step | None:
     try:
         imports.parse(content, event.timezone)
     except NeedsMapping as need:
-        return _step(record, event, need, content)
+        return _step(record, event, _chosen_part(content, need, sheet, header_line), content)
     except imports.ParseError:
         pass  # not a matter of columns: the preview says what is wrong
     return None
+
+
+def _chosen_part(content: bytes, need: NeedsMapping, sheet: int | None,
+                 header_line: int | None) -> NeedsMapping:
+    if sheet is None and header_line is None:
+        return need
+    try:
+        return imports.layout(content, sheet if sheet is not None else need.guess.sheet,
+                              header_line)
+    except imports.ParseError:  # a sheet the workbook does not have: show the first one
+        return need
 
 
 def _step(record: AttendanceImport, event: Event, need: NeedsMapping, content: bytes) -> Step:
     base = dict(header_line=need.header_line, header=list(need.header),
                 rows=[list(row) for row in need.rows], reason=need.reason,
                 signature=need.signature, sheet=need.guess.sheet,
-                sheets=tuple(getattr(need, "sheets", ())))
+                sheets=tuple(need.sheets), lines=tuple(need.lines))
     if record.mapping:
         return Step(**base, initial=_fitted(of_import(record), need), source=CURRENT,
                     chosen_at=chosen_at(record))

@@ -206,7 +206,7 @@ def test_an_excel_list_is_read_like_a_csv_list_with_its_role_column():
          datetime(2026, 11, 21, 12, 5), "Organisator"],
     ], empty_first_sheet=True)
     report = imports.parse(data, TZ)
-    assert (report.file_format, report.encoding) == ("csv", "Excel workbook")
+    assert (report.file_format, report.encoding) == ("xlsx", "Excel workbook")
     assert minutes(report.attendees) == {"erika.muster@example.org": 118}
     assert {a.email: a.role for a in report.excluded} == {"host@example.org": "Organisator"}
     assert report.attendees[0].line == 3  # the row number Excel shows

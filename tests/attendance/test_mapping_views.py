@@ -222,3 +222,65 @@ def test_after_the_retention_the_page_says_the_lists_are_gone(as_organizer, db_s
     page = text_of(page_of(as_organizer, preview_url(record)))
     assert "The lists of people were deleted on" in page and "together with the file" in page
     assert "Matched: 3; walk-ins added: 0" in page
+
+
+def shown_part(page: str, field: str) -> str:
+    """The chosen option of the part-of-the-file form (a plain select, not WTForms)."""
+    select_tag = re.search(rf'<select id="{field}".*?</select>', page, re.S).group(0)
+    return re.search(r'<option value="([^"]*)" selected>', select_tag).group(1)
+
+
+TITLED = (b"Teilnahmeliste Digitaltag;;\n"
+          b"Teilnehmer;Adresse;Minuten\n"
+          b"Erika Muster;erika.muster@example.org;50\n")
+
+
+def test_the_organizer_can_say_which_line_holds_the_headings(as_organizer, db_session,
+                                                             webinar):
+    post_file(as_organizer, webinar.event, TITLED, "titel.csv")
+    record = last_import(db_session)
+    first = page_of(as_organizer, mapping_url(record))
+    assert shown_part(first, "kopfzeile") == "1"  # nothing names an e-mail column
+    assert re.findall(r'<th scope="col">([^<]*)</th>', first)[0] == "A: Teilnahmeliste Digitaltag"
+
+    second = page_of(as_organizer, mapping_url(record) + "&kopfzeile=2")
+    assert re.findall(r'<th scope="col">([^<]*)</th>', second) == [
+        "A: Teilnehmer", "B: Adresse", "C: Minuten"]
+    response = as_organizer.post(mapping_url(record), data={
+        "kopfzeile": "2", "name": "0", "email": "1", "duration": "2"})
+    assert response.status_code == 302
+    assert last_import(db_session).mapping["header_line"] == 2
+    assert rows_of(page_of(as_organizer, preview_url(record)), "matched") == {
+        "erika.muster@example.org": 50}
+
+
+def _two_sheets() -> bytes:
+    from io import BytesIO
+
+    from openpyxl import Workbook
+    book = Workbook()
+    book.active.title = "Notizen"
+    book.active.append(["Raum", "Technik"])
+    sheet = book.create_sheet("Teilnahme")
+    sheet.append(["Teilnehmer", "Adresse", "Minuten"])
+    sheet.append(["Erika Muster", "erika.muster@example.org", 50])
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_the_organizer_can_pick_the_sheet_of_a_workbook(as_organizer, db_session, webinar):
+    post_file(as_organizer, webinar.event, _two_sheets(), "liste.xlsx")
+    record = last_import(db_session)
+    first = page_of(as_organizer, mapping_url(record))
+    assert shown_part(first, "blatt") == "0"
+    assert "A: Raum" in first
+    second = page_of(as_organizer, mapping_url(record) + "&blatt=1")
+    assert "A: Teilnehmer" in second and shown_part(second, "blatt") == "1"
+    assert "A: Raum" in page_of(as_organizer, mapping_url(record) + "&blatt=7")  # no such
+    response = as_organizer.post(mapping_url(record), data={
+        "blatt": "1", "kopfzeile": "1", "name": "0", "email": "1", "duration": "2"})
+    assert response.status_code == 302
+    assert last_import(db_session).mapping["sheet"] == 1
+    preview = page_of(as_organizer, preview_url(record))
+    assert rows_of(preview, "matched") == {"erika.muster@example.org": 50}
