@@ -15,6 +15,7 @@ tests/attendance/samples/FORMATS.md.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -280,7 +281,8 @@ def parse_list(rows: Rows, tz_name: str, mapping: ColumnMapping | None,
     index = next((i for i, (line, _) in enumerate(rows) if line == mapping.header_line), None)
     if index is None:
         raise ParseError(mapping.header_line, _l("This line holds no column headers."))
-    body = rows[index + 1:]
+    body = list(itertools.takewhile(lambda row: not _numbered_section(row[1]),
+                                    rows[index + 1:]))
     times = time_reader(body, mapping.columns, tz_name)
     last = body[-1][0] if body else 0
     return Parsed([_list_session(line, cells, mapping, times, last) for line, cells in body])
@@ -296,6 +298,18 @@ def layout(data: bytes, sheet: int | None = None,
     if not rows:
         raise ParseError(1, _l("The file is empty."))
     return _layout(rows, table, header_line)
+
+
+def _numbered_section(cells: list[str]) -> bool:
+    """A title like Teams' "3. In-Meeting Activities": the table above it has ended."""
+    return len([c for c in cells if c]) == 1 and bool(re.match(r"^\d\.\s*\S", cells[0]))
+
+
+def mapping_step(rows: Rows, header_line: int | None) -> NeedsMapping:
+    """For a known export whose headers are not the ones known (a language or version not
+    seen yet): the mapping step for its table with the header on ``header_line``, so that
+    the file can still be imported."""
+    return _layout([r for r in rows if r[1]], tables.Table(rows, ""), header_line)
 
 
 def _layout(rows: Rows, table: tables.Table, header_line: int | None = None) -> NeedsMapping:

@@ -21,6 +21,7 @@ from eventhub.attendance.imports import (
     Session,
     check_width,
     count_check,
+    mapping_step,
     session,
     table_body,
 )
@@ -63,10 +64,14 @@ def parse(rows: Rows, tz_name: str) -> Parsed:
     summary = _summary(rows)
     header_index, body = _participants(rows)
     header_line, header = rows[header_index]
-    columns = find_columns(header, header_line, COLUMNS,
-                           ("name", "first_join", "last_leave", "in_meeting"), COLUMN_LABELS)
-    if "email" not in columns and "upn" not in columns:
-        find_columns(header, header_line, COLUMNS, ("email",), COLUMN_LABELS)
+    try:
+        columns = find_columns(header, header_line, COLUMNS,
+                               ("name", "first_join", "last_leave", "in_meeting"),
+                               COLUMN_LABELS)
+        if "email" not in columns and "upn" not in columns:
+            find_columns(header, header_line, COLUMNS, ("email",), COLUMN_LABELS)
+    except ParseError:  # headers in a language or version not known yet
+        raise mapping_step(rows, header_line) from None
     times = TimeReader(tz_name, [cell(c, columns, n) for _, c in body
                                  for n in ("first_join", "last_leave")])
     last = rows[-1][0]

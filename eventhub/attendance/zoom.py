@@ -24,6 +24,7 @@ from eventhub.attendance.imports import (
     block,
     check_width,
     count_check,
+    mapping_step,
     name_of,
     people,
     session,
@@ -83,16 +84,24 @@ def parse_webinar(rows: Rows, tz_name: str) -> Parsed:
 def parse_meeting(rows: Rows, tz_name: str) -> Parsed:
     start = next((i for i, (_, cells) in enumerate(rows)
                   if {key(c) for c in cells} & _JOIN_KEYS), None)
-    if start is None:
-        raise ParseError(1, _l("The column “%(column)s” is missing.", column="Join Time"))
+    if start is None:  # no join time the way Zoom names it: say which column is which
+        names = {key(n) for n in COLUMNS["name"]}
+        raise mapping_step(rows, next((line for line, cells in rows
+                                       if names & {key(c) for c in cells}), None))
     summary = block(rows, _block_index(rows[:start]), _MEETING_BLOCK) \
         if _block_index(rows[:start]) is not None else ()
     host = dict(summary).get("Host", "").strip().casefold()
     body, _ = table_body(rows, start + 1)
+    try:
+        found = _table_sessions(rows[start], body, tz_name, None, rows[-1][0])
+    except ParseError as exc:
+        if exc.line != rows[start][0]:
+            raise
+        raise mapping_step(rows, exc.line) from None  # headers not known yet
     sessions = [s if not host or s.email != host else
                 session(s.line, s.name, s.email, s.joined, s.left, s.seconds, role="Host",
                         excluded=True)
-                for s in _table_sessions(rows[start], body, tz_name, None, rows[-1][0])]
+                for s in found]
     count_check(dict(summary).get("Participants"), people(sessions), rows[-1][0],
                 _l("Participants"))
     return Parsed(sessions, summary)

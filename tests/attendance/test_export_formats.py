@@ -248,3 +248,33 @@ def test_the_organizer_can_pick_another_sheet_of_a_workbook():
         "erika@example.org": 45}
     with pytest.raises(ParseError, match="no sheet number 3"):
         imports.parse(buffer.getvalue(), TZ, imports.ColumnMapping(1, {}, sheet=2))
+
+
+# --- headers not known yet: the mapping step, not a refusal ---------------------------------
+
+def test_a_teams_report_with_unknown_headers_can_still_be_imported_by_mapping():
+    text = sample("teams_attendance_de.csv").decode("utf-16")
+    text = text.replace("Erster Beitritt\tLetztes Verlassen\tDauer in der Besprechung",
+                        "Beitritt zuerst\tVerlassen zuletzt\tAnwesenheitsdauer")
+    data = text.encode("utf-16")
+    with pytest.raises(NeedsMapping) as caught:
+        imports.parse(data, TZ)
+    need = caught.value
+    assert need.header[:4] == ["Name", "Beitritt zuerst", "Verlassen zuletzt",
+                               "Anwesenheitsdauer"]
+    assert "organisator" in need.guess.excluded_roles
+    mapping = imports.ColumnMapping(need.header_line, {**need.guess.columns, "duration": 3},
+                                    need.guess.excluded_roles)
+    report = imports.parse(data, TZ, mapping)
+    # Section 2 only: the activities of section 3 are not counted a second time.
+    assert minutes(report.attendees) == {**TEAMS, "Çağla Yılmaz (Gast)": 37}
+    assert {a.email for a in report.excluded} == {"forum@example.org",
+                                                  "miriam.roth@example.org"}
+
+
+def test_a_zoom_meeting_export_with_unknown_headers_goes_to_the_mapping_step():
+    text = sample("zoom_meeting_participants_de.csv").decode("utf-8-sig")
+    data = text.replace("Beitrittszeit", "Beitritt um").encode()
+    with pytest.raises(NeedsMapping) as caught:
+        imports.parse(data, TZ)
+    assert caught.value.header[0] == "Name (ursprünglicher Name)"
