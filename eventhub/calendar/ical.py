@@ -158,6 +158,37 @@ def add_attendee(ics: bytes, attendee: Attendee) -> bytes:
     return b"\r\n".join(out)
 
 
+def with_join_url(ics: bytes, placeholder: str, join_url: str) -> bytes:
+    """The same file with ``placeholder`` replaced by ``join_url`` wherever the join link
+    stands (LOCATION, DESCRIPTION, CONFERENCE). An invitation is built once for many people
+    and stored (``calendar.invites``); each person's own join link goes in when it is sent.
+
+    Only the lines that hold the placeholder are written again (escaped as their values
+    are, folded by ``_fold``): the bytes are those of a file built with ``join_url``.
+    """
+    old = placeholder.encode("utf-8")
+    out = []
+    for folded in _content_lines(ics):
+        logical = folded.replace(b"\r\n ", b"").replace(b"\r\n\t", b"")
+        if old not in logical:
+            out.append(folded)
+            continue
+        value = join_url if _property_name(logical) == "CONFERENCE" else _escape(join_url)
+        out.append(_fold(logical[:-2].decode("utf-8").replace(placeholder, value)))
+    return b"".join(out)
+
+
+def _content_lines(ics: bytes) -> list[bytes]:
+    """Each content line with its folds and its CRLF, as it stands in the file."""
+    lines: list[bytes] = []
+    for physical in ics.split(b"\r\n")[:-1]:
+        if physical.startswith((b" ", b"\t")) and lines:
+            lines[-1] += physical + b"\r\n"
+        else:
+            lines.append(physical + b"\r\n")
+    return lines
+
+
 def _attendee_line(attendee: Attendee) -> str:
     component = VEvent()
     component.add("ATTENDEE", _attendee(attendee))

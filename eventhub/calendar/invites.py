@@ -28,6 +28,7 @@ from eventhub.calendar import ical, services
 from eventhub.calendar.models import CalendarInvite
 from eventhub.events.models import Event
 from eventhub.extensions import db
+from eventhub.registration import personal_links
 from eventhub.registration.models import Registration, RegistrationStatus
 
 ATTACHMENT_NAME = "invite.ics"
@@ -73,9 +74,16 @@ def attach(message: mail.OutboxMessage, registration: Registration, now: datetim
         batch.write()
 
 
+# Where the person's own join link goes: invitations are built and stored without it, like
+# without the ATTENDEE, and get both when sent (``parts``). An address that can never be
+# one (RFC 6761 .invalid), of characters that no iCalendar value escapes.
+JOIN_PLACEHOLDER = "https://personal-join-link.invalid/"
+
+
 def _build(event: Event, language: str, sequence: int, method: ical.Method,
            now: datetime) -> bytes:
-    join_url = services.join_url(event) if method is ical.Method.REQUEST else None
+    join_url = JOIN_PLACEHOLDER if method is ical.Method.REQUEST and \
+        services.join_url(event) is not None else None
     return ical.build_personal(event, services.settings(language),
                                ical.Personal(sequence=sequence, join_url=join_url),
                                stamp=now, method=method)
@@ -127,11 +135,14 @@ def parts(message: mail.OutboxMessage) -> list[mail.Part]:
     stored = _stored_invite(message.id)
     if stored is None:
         return []
-    # The name as the registration writes it (a transient object, never in a session);
-    # none once the person's data has been erased.
-    name = Registration(first_name=stored.first_name, last_name=stored.last_name).full_name
-    attendee = ical.Attendee(email=message.to_address, name=name, partstat=stored.partstat)
-    content = ical.add_attendee(stored.ics.encode("utf-8"), attendee)
+    # The registration as far as its name and links need it (a transient object, never in
+    # a session); no name once the person's data has been erased.
+    person = Registration(id=stored.registration_id, token_key=stored.token_key,
+                          first_name=stored.first_name, last_name=stored.last_name)
+    attendee = ical.Attendee(email=message.to_address, name=person.full_name,
+                             partstat=stored.partstat)
+    content = ical.add_attendee(_with_join_link(stored.ics.encode("utf-8"), person, message),
+                                attendee)
     return [
         mail.Part(content, "text", "calendar",
                   params={"method": stored.method, "charset": "UTF-8"}, alternative=True),
@@ -139,11 +150,21 @@ def parts(message: mail.OutboxMessage) -> list[mail.Part]:
     ]
 
 
+def _with_join_link(ics: bytes, person: Registration, message: mail.OutboxMessage) -> bytes:
+    """The person's own join link where the invitation holds its place. Signed as of the
+    message's creation, so that every retry carries the same link (and the same bytes)."""
+    if JOIN_PLACEHOLDER.encode("ascii") not in ics.replace(b"\r\n ", b""):
+        return ics
+    join_url = personal_links.join_link(person, issued_at=message.created_at)
+    return ical.with_join_url(ics, JOIN_PLACEHOLDER, join_url)
+
+
 _invites, _registrations = CalendarInvite.__table__, Registration.__table__
 # Core, built once: this runs for every invitation sent, and an ORM session with entities
 # costs more than the rest of adding the attendee.
 _STORED_INVITE = (
     select(_invites.c.ics, _invites.c.method, _invites.c.partstat,
+           _invites.c.registration_id, _registrations.c.token_key,
            _registrations.c.first_name, _registrations.c.last_name)
     .select_from(_invites.outerjoin(_registrations,
                                     _registrations.c.id == _invites.c.registration_id)))

@@ -19,7 +19,7 @@ from eventhub.calendar.models import CalendarInvite
 from eventhub.events.models import Event, EventStatus
 from eventhub.extensions import db
 from eventhub.organizations.models import Organization, Region
-from eventhub.registration import tokens
+from eventhub.registration import personal_links, tokens
 from eventhub.registration.models import Registration, RegistrationStatus
 
 
@@ -55,13 +55,23 @@ def may_download_personal(registration: Registration) -> bool:
 def personal_ics(registration: Registration, now: datetime) -> bytes:
     """The participant's own file: their join link and the SEQUENCE of their invitations."""
     event = registration.event
-    personal = ical.Personal(sequence=current_sequence(registration), join_url=join_url(event))
+    personal = ical.Personal(sequence=current_sequence(registration),
+                             join_url=personal_join_url(registration))
     return ical.build_personal(event, settings(registration.language), personal, stamp=now,
                                method=ical.Method.PUBLISH)
 
 
 def join_url(event: Event) -> str | None:
+    """The event's own join address, if its participants may be led there now."""
     return event.join_url if event.status is EventStatus.PUBLISHED else None
+
+
+def personal_join_url(registration: Registration) -> str | None:
+    """What a participant's calendar entry carries: their own join link (``/j/<token>``,
+    which records that they came), while the event has a join address to lead to."""
+    if join_url(registration.event) is None:
+        return None
+    return personal_links.join_url(registration)
 
 
 # -- SEQUENCE of personal copies -----------------------------------------------------------
@@ -106,7 +116,7 @@ def add_links(event: Event, registration: Registration | None = None) -> dict[st
     else:
         ics_url = links.external_url("calendar.personal_ics",
                                      token=tokens.make(registration, tokens.MANAGE))
-        personal_join = join_url(event)
+        personal_join = personal_join_url(registration)
     details = deeplinks.details(event, event_url(event), personal_join)
     location = event.venue or personal_join or ""
     return {"ics": ics_url,

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from eventhub import links, mail
 from eventhub.calendar import invites
-from eventhub.registration import tokens
+from eventhub.registration import personal_links
 from eventhub.registration.models import Registration, RegistrationStatus, Source
 
 # Who may be sent mail about their registration, as SQL (for queries that pick recipients:
@@ -24,18 +24,17 @@ def receives_mail(registration) -> bool:
 
 
 def _context(registration: Registration) -> dict:
-    context = {
+    return {
         "registration": registration,
         "event": registration.event,
-        "manage_url": links.external_url("registration.personal",
-                                         token=tokens.make(registration, tokens.MANAGE)),
+        "manage_url": personal_links.manage_url(registration),
         "event_url": links.external_url("events.detail", slug=registration.event.slug),
-        "confirm_url": None,
+        "confirm_url": personal_links.confirm_url(registration)
+        if registration.email_verified_at is None else None,
+        # Only a confirmed place comes with the way in; the templates show it then.
+        "join_url": personal_links.join_url(registration)
+        if registration.status is RegistrationStatus.CONFIRMED else None,
     }
-    if registration.email_verified_at is None:
-        context["confirm_url"] = links.external_url(
-            "registration.confirm", token=tokens.make(registration, tokens.CONFIRM))
-    return context
 
 
 # Kinds whose text the sender renders when it first sends the message (less work in the

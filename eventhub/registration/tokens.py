@@ -6,10 +6,13 @@ personal-page link cannot be used as a confirmation link.
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
 
+from eventhub import timeutil
 from eventhub.extensions import db
 from eventhub.inputguard import MAX_ID
 from eventhub.registration.models import Registration
@@ -24,9 +27,23 @@ class InvalidToken(Exception):
         self.reason = reason
 
 
-def _serializer(purpose: str) -> URLSafeTimedSerializer:
+class _Signer(TimestampSigner):
+    """Time stamps from the app's clock (``timeutil``), like every other time, both when
+    signing and when checking a link's age; or a given one (``at``, see ``make``)."""
+
+    def __init__(self, *args, at: int | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._at = at
+
+    def get_timestamp(self) -> int:
+        return self._at if self._at is not None else int(timeutil.utcnow().timestamp())
+
+
+def _serializer(purpose: str, issued_at: datetime | None = None) -> URLSafeTimedSerializer:
+    at = None if issued_at is None else int(issued_at.timestamp())
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"],
-                                  salt=f"eventhub.registration.{purpose}")
+                                  salt=f"eventhub.registration.{purpose}", signer=_Signer,
+                                  signer_kwargs={"at": at})
 
 
 def _max_age(purpose: str) -> int:
@@ -35,8 +52,11 @@ def _max_age(purpose: str) -> int:
     return int(current_app.config["PERSONAL_LINK_MAX_AGE_DAYS"]) * 86400
 
 
-def make(registration: Registration, purpose: str) -> str:
-    return _serializer(purpose).dumps([registration.id, registration.token_key])
+def make(registration: Registration, purpose: str, *,
+         issued_at: datetime | None = None) -> str:
+    """``issued_at``: the link's time stamp (its age counts from it) instead of now; the
+    same instant gives the same link, as a stored message sent again must carry."""
+    return _serializer(purpose, issued_at).dumps([registration.id, registration.token_key])
 
 
 def load(token: str, purpose: str) -> Registration:

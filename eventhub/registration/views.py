@@ -10,7 +10,7 @@ from eventhub import formtools, i18n, timeutil
 from eventhub.errors import RuleViolation
 from eventhub.events import queries as event_queries
 from eventhub.extensions import db, limiter
-from eventhub.registration import antibot, forms, intake, services, tokens
+from eventhub.registration import antibot, forms, intake, personal_links, services, tokens
 from eventhub.registration.models import OrganizationSize, Registration
 
 bp = Blueprint("registration", __name__)
@@ -177,7 +177,8 @@ def personal(token: str):
     registration = _load(token, tokens.MANAGE)
     return render_template("registration/personal.html", registration=registration,
                            event=registration.event, token=token, now=timeutil.utcnow(),
-                           waitlist_position=services.waitlist_position(registration))
+                           waitlist_position=services.waitlist_position(registration),
+                           join_url=personal_links.join_url(registration))
 
 
 @bp.route("/anmeldung/<token>/absagen", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ from eventhub.registration import services, tokens
 from tests.calendar.conftest import JOIN_URL
 from tests.calendar.helpers import parse
 from tests.factories import berlin
+from tests.mail.conftest import joins_as, personal_join_links
 
 
 def _personal_path(registration) -> str:
@@ -70,7 +71,9 @@ def test_a_confirmed_participant_downloads_their_own_file_with_the_join_link(cli
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
     assert "no-store" in response.headers["Cache-Control"]
     vevent = parse(response.data).vevent
-    assert vevent["UID"] == e.uid and vevent["LOCATION"] == JOIN_URL
+    assert vevent["UID"] == e.uid and joins_as(vevent["LOCATION"]) == registration.id
+    assert str(vevent["CONFERENCE"]) == vevent["LOCATION"]  # their own link, everywhere
+    assert JOIN_URL not in response.data.decode().replace("\r\n ", "")
     assert "ATTENDEE" not in vevent  # a file to import, not an invitation
 
 
@@ -125,6 +128,8 @@ def test_the_personal_page_offers_the_personal_file(client, event, register):
     links = _links(html)
     assert re.fullmatch(r"http://127\.0\.0\.1:5000/anmeldung/[^/]+/kalender\.ics", links["ics"])
     own_file = client.get(urlsplit(links["ics"]).path)
-    assert parse(own_file.data).vevent["LOCATION"] == JOIN_URL
-    assert JOIN_URL in parse_qs(urlsplit(links["google"]).query)["details"][0]
+    assert joins_as(parse(own_file.data).vevent["LOCATION"]) == registration.id
+    [join] = personal_join_links(parse_qs(urlsplit(links["google"]).query)["details"][0])
+    assert joins_as(join) == registration.id
+    assert JOIN_URL not in unescape(html)
     assert "persönlichen Link" in html

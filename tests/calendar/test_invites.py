@@ -18,7 +18,7 @@ from eventhub.registration.models import RegistrationStatus
 from tests.calendar.conftest import JOIN_URL
 from tests.calendar.helpers import event_data, has_invitation, invitation, received
 from tests.factories import berlin
-from tests.mail.conftest import body, outbox
+from tests.mail.conftest import body, joins_as, outbox, personal_join_links
 
 
 @pytest.fixture()
@@ -41,7 +41,12 @@ def test_the_confirmation_carries_an_invitation(smtp, event, register, now):
     assert vevent["ATTENDEE"].params["CN"] == "Jana Krause"
     assert vevent["ATTENDEE"].params["PARTSTAT"] == "ACCEPTED"
     assert vevent["ATTENDEE"].params["RSVP"] == "FALSE"
-    assert vevent["LOCATION"] == JOIN_URL
+    # The person's own join link, which records that they came (not the shared address).
+    assert joins_as(vevent["LOCATION"]) == registration.id
+    assert str(vevent["CONFERENCE"]) == vevent["LOCATION"]
+    assert JOIN_URL not in parsed.raw.decode().replace("\r\n ", "")
+    [in_text] = personal_join_links(body(message, "plain"))
+    assert joins_as(in_text) == registration.id
     assert vevent["ORGANIZER"] == "mailto:noreply@eventhub.invalid"  # our sender
     assert parsed.vobj.vevent.attendee.params["CN"] == ["Jana Krause"]
     text = body(message, "plain")

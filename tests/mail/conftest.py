@@ -6,6 +6,7 @@ import asyncio
 import email
 import email.policy
 import itertools
+import re
 import socket
 from collections import Counter
 from email.message import EmailMessage
@@ -14,6 +15,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+import config
 from eventhub import timeutil
 from eventhub.mail import OutboxMessage, render_unrendered
 from eventhub.registration import services
@@ -155,3 +157,20 @@ def rendered(session) -> list[OutboxMessage]:
 def body(message: EmailMessage, subtype: str) -> str:
     """A body part's text with the line ends of a file, whatever the wire used."""
     return message.get_body((subtype,)).get_content().replace("\r\n", "\n")
+
+
+# The personal join link /j/<token> (built from BASE_URL), as e-mails and calendar files
+# carry it; the event's shared address (its path may well start with /j/ too) never is.
+PERSONAL_JOIN = re.compile(re.escape(config.DEFAULTS["BASE_URL"]) + r"/j/([A-Za-z0-9_.\-]+)")
+
+
+def personal_join_links(text: str) -> list[str]:
+    """The personal join links in ``text``, in order."""
+    return [match.group(0) for match in PERSONAL_JOIN.finditer(text)]
+
+
+def joins_as(url: str) -> int:
+    """The id of the registration whose personal join link ``url`` is."""
+    from eventhub.attendance import tokens as join_tokens
+
+    return join_tokens.load(PERSONAL_JOIN.fullmatch(url).group(1)).id

@@ -17,7 +17,7 @@ from eventhub.mail import MessageStatus, OutboxMessage
 from eventhub.mail_delivery import _claim, deliver_due
 from eventhub.mail_outcomes import DeliveryReport, Outcomes, retry_delay
 from eventhub.registration.models import RegistrationStatus
-from tests.mail.conftest import body, outbox
+from tests.mail.conftest import body, joins_as, outbox, personal_join_links
 
 TITLE = "Regionale Impulse für die digitale Arbeitswelt von morgen"
 
@@ -91,7 +91,9 @@ def test_links_in_the_mail_confirm_and_manage_the_registration(now, db_session, 
     confirmed = smtp.messages()[1]
     assert confirmed["Subject"] == f"Anmeldung bestätigt: {TITLE}"
     text = body(confirmed, "plain")
-    assert event.online_join_url in text
+    assert event.online_join_url not in text  # the shared address records nobody
+    [join] = personal_join_links(text)
+    assert joins_as(join) == registration.id
     manage_path = re.search(r"^https?://[^/]+(/anmeldung/[^/\s]+)$", text, re.M).group(1)
     page = client.get(manage_path)
     assert page.status_code == 200

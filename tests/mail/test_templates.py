@@ -8,7 +8,7 @@ import pytest
 from eventhub.registration import services
 from eventhub.registration.models import RegistrationStatus
 from tests.factories import berlin
-from tests.mail.conftest import rendered
+from tests.mail.conftest import joins_as, personal_join_links, rendered
 
 JOIN_URL = "https://meet.example.org/j/4711?pwd=geheim&x=1"
 # 18 June 2030 is a Tuesday in summer time; the app's clock is set well before it, so
@@ -69,14 +69,17 @@ def test_pending_mail_in_english(db_session, event, register):
     assert '<html lang="en">' in message.body_html
 
 
-def test_confirmed_mail_carries_the_join_link(db_session, event, register):
-    register(event(double_opt_in=False))
+def test_confirmed_mail_carries_the_personal_join_link(db_session, event, register):
+    registration = register(event(double_opt_in=False))
 
     message = only(db_session, "registration_confirmed")
 
     assert message.subject == "Anmeldung bestätigt: Regionale Impulse"
-    assert f"\n{JOIN_URL}\n" in message.body_text  # as is in plain text
-    assert 'href="https://meet.example.org/j/4711?pwd=geheim&amp;x=1"' in message.body_html
+    [join] = personal_join_links(message.body_text)
+    assert f"Ihr persönlicher Link zur Online-Teilnahme:\n{join}\n" in message.body_text
+    assert joins_as(join) == registration.id
+    assert f'href="{join}"' in message.body_html
+    assert "meet.example.org" not in message.body_text + message.body_html  # shared address
     assert "/anmeldung/bestaetigen/" not in message.body_text  # the address is verified
 
 
@@ -130,7 +133,9 @@ def test_moving_up_verified_confirms_and_gives_the_join_link(db_session, event, 
     message = only(db_session, "registration_moved_up")
     assert message.subject == "A place has become free for you: Regionale Impulse"
     assert "Your registration is confirmed." in message.body_text
-    assert JOIN_URL in message.body_text
+    [join] = personal_join_links(message.body_text)
+    assert joins_as(join) == message.registration_id
+    assert JOIN_URL not in message.body_text
     assert "/anmeldung/bestaetigen/" not in message.body_text
 
 

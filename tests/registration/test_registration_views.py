@@ -13,6 +13,7 @@ from eventhub.registration.models import Registration
 from eventhub.registration.models import RegistrationStatus as S
 from eventhub.timeutil import utcnow
 from tests.conftest import csrf_token_from
+from tests.mail.conftest import joins_as, personal_join_links
 
 VALID = {"first_name": "Anna", "last_name": "Schmidt", "email": "anna@example.org",
          "organization_name": "Tischlerei Schmidt", "organization_size": "1-9",
@@ -163,11 +164,11 @@ def test_a_token_for_another_registration_opens_that_one_only(client, make, db_s
     assert other.event.title in page and first.event.title not in page
 
 
-def test_expired_confirmation_link_is_rejected(client, make, db_session, monkeypatch):
+def test_expired_confirmation_link_is_rejected(client, make, db_session, clock):
     registration = _registered(client, make, db_session)
-    monkeypatch.setattr("itsdangerous.timed.time.time", lambda: 1_000_000_000)
+    clock.set(utcnow() - timedelta(hours=49))  # links age by the app's clock, as all times
     old = tokens.make(registration, tokens.CONFIRM)
-    monkeypatch.undo()
+    clock.set(utcnow() + timedelta(hours=49))
     response = client.post(f"/anmeldung/bestaetigen/{old}?lang=en")
     assert response.status_code == 400
     assert "expired" in response.get_data(as_text=True)
@@ -180,7 +181,11 @@ def test_join_link_only_for_confirmed_participants(client, make, db_session):
     personal = f"/anmeldung/{tokens.make(registration, tokens.MANAGE)}"
     assert "secret-room" not in client.get(personal).get_data(as_text=True)
     client.post(f"/anmeldung/bestaetigen/{tokens.make(registration, tokens.CONFIRM)}")
-    assert "secret-room" in client.get(personal).get_data(as_text=True)
+    page = client.get(personal).get_data(as_text=True)
+    # The personal join link (it records that the person came), never the shared address.
+    [join] = set(personal_join_links(page))
+    assert f'href="{join}"' in page and joins_as(join) == registration.id
+    assert "secret-room" not in page
     assert "secret-room" not in client.get(f"/veranstaltungen/{registration.event.slug}") \
         .get_data(as_text=True)
 
