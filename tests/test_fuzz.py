@@ -70,7 +70,7 @@ def world(app, make, db_session, login, clock, monkeypatch):
     admin = make.user(role=Role.ADMIN)
     db_session.flush()
     record, _ = importing.upload(event, "zoom.csv", sample("generic_german_semicolon.csv"),
-                                 admin, TODAY)
+                                 admin, event.ends_at)
     db_session.commit()
     login(admin)
     return {

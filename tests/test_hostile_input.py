@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from urllib.parse import urlsplit
 
@@ -251,7 +251,7 @@ def test_impossible_values_in_an_attendance_file_name_the_line(db_session, event
                                                                row, problem):
     with pytest.raises(RuleViolation) as caught:
         importing.upload(event, "bericht.csv", (HEADER + row + "\n").encode(), organizer,
-                         TODAY)
+                         event.ends_at + timedelta(hours=1))
     with force_locale("en"):
         message = str(caught.value.message)
     assert message.startswith("Line 2: ") and problem in message
@@ -264,9 +264,12 @@ def test_a_week_is_the_longest_duration_a_file_may_give():
         duration_seconds("10080,5", 2)
 
 
-def test_an_impossible_attendance_file_through_the_page(as_organizer, db_session, event):
+def test_an_impossible_attendance_file_through_the_page(login, organizer, db_session, event,
+                                                         clock):
+    clock.set(event.ends_at + timedelta(hours=1))  # reports are imported after the event
+    client = login(organizer)
     row = "A;a@example.org;01.01.0001 00:00:00;15.07.2027 11:00:00;60\n"
-    response = as_organizer.post(
+    response = client.post(
         f"/verwaltung/veranstaltungen/{event.id}/teilnahme/import?lang=en",
         data={"file": (BytesIO((HEADER + row).encode()), "bericht.csv")},
         content_type="multipart/form-data")

@@ -63,6 +63,9 @@ def upload(event: Event, filename: str, data: bytes, actor: User,
     if len(data) > limit:
         raise RuleViolation(_l("The file is larger than %(size)s MB; split it or export less.",
                                size=f"{limit / 1_048_576:g}"), "file")
+    if now < event.starts_at:  # a report of another meeting, or of a test run
+        raise RuleViolation(_l("The event has not started yet: import its attendance report "
+                               "after the event. Nothing has been stored."), "file")
     digest = hashlib.sha256(data).hexdigest()
     earlier = _by_hash(event, digest)
     if earlier is not None:

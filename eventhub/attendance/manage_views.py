@@ -50,7 +50,8 @@ def _check_in_page(event: Event, walk_in: forms.WalkInForm, status: int = 200):
         "attendance/check_in.html", event=event, search=forms.SearchForm(formdata=request.args),
         pagination=pagination, attendance=attendance, counts=queries.counts(event),
         confirm=ConfirmForm(), walk_in=walk_in, list_args=_list_args(request.args),
-        filter_args=_list_args({"q": search})), status
+        filter_args=_list_args({"q": search}),
+        not_started=timeutil.utcnow() < event.starts_at), status
 
 
 @bp.get(PREFIX)

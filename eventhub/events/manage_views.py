@@ -82,6 +82,7 @@ def create_event():
     event = submit(form, lambda: services.create_event(current_user, _event_data(form)))
     if event is not NOT_SAVED:
         flash(_("The event has been saved as a draft."), "success")
+        _warn_if_past(event)
         return redirect(url_for("manage.event", event_id=event.id))
     return render_template("manage/event_form.html", form=form, event=None), _form_status(form)
 
@@ -101,9 +102,18 @@ def edit_event(event_id: int):
                                                        now=timeutil.utcnow()))
     if saved is not NOT_SAVED:
         flash(_("Your changes have been saved."), "success")
+        _warn_if_past(event)
         return redirect(url_for("manage.event", event_id=event.id))
     return render_template("manage/event_form.html", form=form, event=event), \
         _form_status(form)
+
+
+def _warn_if_past(event) -> None:
+    """Saved as entered, but said clearly: a date in the past is usually a typo."""
+    if event.starts_at < timeutil.utcnow():
+        flash(_("Please check the date: this event starts in the past. It is listed in the "
+                "archive, not among the upcoming events, and nobody can register for it."),
+              "error")
 
 
 def _transition(event_id: int, action, message: str):

@@ -3,6 +3,7 @@ walk-ins."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -131,3 +132,16 @@ def test_the_event_page_links_to_check_in_and_import(as_organizer, db_session, w
         as_text=True)
     assert path("manage.attendance_page", event_id=webinar.event.id) in page
     assert path("manage.import_upload", event_id=webinar.event.id) in page
+
+
+def test_the_check_in_page_says_when_the_event_has_not_started(client, login, organizer,
+                                                               db_session, webinar, clock):
+    from tests.attendance.conftest import START
+    clock.set(START - timedelta(days=42))
+    before = login(organizer).get(path("manage.attendance_page", event_id=webinar.event.id,
+                                       lang="en")).get_data(as_text=True)
+    assert 'id="not-started"' in before and "has not started yet" in text_of(before)
+    clock.set(START + timedelta(minutes=1))
+    during = login(organizer).get(path("manage.attendance_page", event_id=webinar.event.id,
+                                       lang="en")).get_data(as_text=True)
+    assert 'id="not-started"' not in during

@@ -204,7 +204,7 @@ def test_files_over_the_limit_are_refused(app, db_session, webinar, organizer, m
 
 
 def test_a_file_of_another_day_is_flagged(make, db_session, centre_a, organizer):
-    other_day = make.event(organization=centre_a, starts_at=START + timedelta(days=7))
+    other_day = make.event(organization=centre_a, starts_at=START - timedelta(days=7))
     record, _ = importing.upload(other_day, "zoom.csv", sample(ZOOM), organizer, NOW)
     assert importing.preview(record, other_day).off_day
 
@@ -250,3 +250,15 @@ def test_the_file_is_kept_byte_for_byte(db_session, webinar, organizer):
 ])
 def test_file_names_are_cleaned(name, expected):
     assert importing.clean_filename(name) == expected
+
+
+def test_a_report_cannot_be_imported_before_the_event_has_started(db_session, webinar,
+                                                                  organizer):
+    with pytest.raises(RuleViolation) as caught:
+        importing.upload(webinar.event, "zoom.csv", sample(ZOOM), organizer,
+                         START - timedelta(minutes=1))
+    with force_locale("en"):
+        assert str(caught.value.message).startswith("The event has not started yet")
+    assert caught.value.field == "file"
+    assert count(db_session, AttendanceImport) == 0
+    assert importing.upload(webinar.event, "zoom.csv", sample(ZOOM), organizer, START)[1]

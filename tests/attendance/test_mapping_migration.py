@@ -33,9 +33,10 @@ def _fill(app) -> None:
         person = services.register(event.id, applicant(email="erika.muster@example.org"),
                                    now).registration
         user = db.session.scalars(sa.select(User)).first()
+        after = event.ends_at  # reports are imported once the event has started
         record, _ = importing.upload(event, "bericht.csv", sample("generic_utf8_bom.csv"),
-                                     user, now)
-        importing.apply(record, event, set(), user, now)
+                                     user, after)
+        importing.apply(record, event, set(), user, after)
         assert person.id and record.matched_count == 1
         db.session.commit()
         db.session.remove()
