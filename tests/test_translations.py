@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
@@ -12,18 +13,24 @@ import config
 
 ROOT = config.PROJECT_ROOT
 GERMAN = ROOT / "eventhub/translations/de/LC_MESSAGES"
+ENGLISH = ROOT / "eventhub/translations/en/LC_MESSAGES"
 
 
 def _ids(catalog) -> set:
     return {m.id for m in catalog if m.id}
 
 
-def test_every_used_string_has_a_german_translation(tmp_path):
-    pot = tmp_path / "messages.pot"
+@pytest.fixture(scope="module")
+def used(tmp_path_factory) -> set:
+    """Every string the code and templates use, as `pybabel extract` finds them."""
+    pot = tmp_path_factory.mktemp("pot") / "messages.pot"
     subprocess.run([str(Path(sys.executable).with_name("pybabel")), "-q", "extract",
                     "-F", "babel.cfg", "-k", "lazy_gettext", "-k", "_l", "-o", str(pot), "."],
                    cwd=ROOT, check=True, timeout=120)
-    used = _ids(read_po(pot.open("rb")))
+    return _ids(read_po(pot.open("rb")))
+
+
+def test_every_used_string_has_a_german_translation(used):
     german = read_po((GERMAN / "messages.po").open("rb"))
     missing = used - _ids(german)
     untranslated = [m.id for m in german if m.id in used and (
@@ -41,3 +48,11 @@ def test_compiled_catalogue_matches_the_source():
     source = _entries(read_po((GERMAN / "messages.po").open("rb")))
     compiled = _entries(read_mo((GERMAN / "messages.mo").open("rb")))
     assert compiled == source, "run `make translations`"
+
+
+def test_the_english_catalogue_knows_every_used_string(used):
+    """English is the source language (an empty translation shows the string itself), but a
+    string missing from the catalogue means it was never regenerated: see the README."""
+    english = _ids(read_po((ENGLISH / "messages.po").open("rb")))
+    missing = used - english
+    assert not missing, f"not in the English catalogue: {sorted(map(str, missing))[:20]}"
