@@ -10,13 +10,14 @@ from flask import (
     Blueprint,
     Flask,
     current_app,
+    g,
     has_request_context,
     redirect,
     request,
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 
 from eventhub import timeutil
 
@@ -44,11 +45,33 @@ def _zone_abbreviation(local: datetime, locale: str) -> str:
 
 
 def select_locale() -> str:
+    """The address's ?lang=, else the language chosen with the switch (session), else the
+    page's own (``follow_language``), else German."""
     if not has_request_context():  # CLI commands, jobs: no ?lang= and no session
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
-    chosen = request.args.get("lang") or session.get("lang")
+    chosen = request.args.get("lang") or session.get("lang") or g.get("page_language")
     return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def follow_language(language: str) -> None:
+    """Speak ``language`` on this page unless the address or the person's own choice says
+    otherwise: a participant's pages speak the language they registered in, also where
+    they arrive by a link without ?lang= (or by a form posted to one)."""
+    if language in current_app.config["LANGUAGES"] and g.get("page_language") != language:
+        g.page_language = language
+        refresh()  # a locale already looked up in this request would stay otherwise
+
+
+def url_language() -> dict[str, str]:
+    """``{"lang": …}`` if this page's address chose the language, else ``{}``: for the
+    links, form actions and redirects of pages that must go on speaking it. A form whose
+    action drops ?lang= would answer, and store, in another language than it was filled
+    in (issue 22, 5)."""
+    if not has_request_context():
+        return {}
+    chosen = request.args.get("lang")
+    return {"lang": chosen} if chosen in current_app.config["LANGUAGES"] else {}
 
 
 def current_language() -> str:
@@ -88,4 +111,5 @@ def switch(code: str):
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.globals["current_language"] = current_language
+    app.jinja_env.globals["url_language"] = url_language
     app.register_blueprint(bp)

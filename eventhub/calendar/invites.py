@@ -138,7 +138,8 @@ def parts(message: mail.OutboxMessage) -> list[mail.Part]:
     # The registration as far as its name and links need it (a transient object, never in
     # a session); no name once the person's data has been erased.
     person = Registration(id=stored.registration_id, token_key=stored.token_key,
-                          first_name=stored.first_name, last_name=stored.last_name)
+                          first_name=stored.first_name, last_name=stored.last_name,
+                          language=message.language)
     attendee = ical.Attendee(email=message.to_address, name=person.full_name,
                              partstat=stored.partstat)
     content = ical.add_attendee(_with_join_link(stored.ics.encode("utf-8"), person, message),

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import and_
 from sqlalchemy.orm import Session
 
-from eventhub import links, mail
+from eventhub import mail
 from eventhub.calendar import invites
 from eventhub.registration import personal_links
 from eventhub.registration.models import Registration, RegistrationStatus, Source
@@ -28,7 +28,7 @@ def _context(registration: Registration) -> dict:
         "registration": registration,
         "event": registration.event,
         "manage_url": personal_links.manage_url(registration),
-        "event_url": links.external_url("events.detail", slug=registration.event.slug),
+        "event_url": personal_links.event_url(registration),
         "confirm_url": personal_links.confirm_url(registration)
         if registration.email_verified_at is None else None,
         # Only a confirmed place comes with the way in; the templates show it then.

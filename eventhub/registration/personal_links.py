@@ -1,6 +1,9 @@
 """The links that belong to one participant, as they leave the site: in e-mails, calendar
 files and invitations, and on their personal page.
 
+Each carries the language the person registered in (``?lang=``), so that the pages it
+opens speak it, whatever the browser was last set to.
+
 The join link is always the personal one, ``/j/<token>``: it records attendance before it
 leads to the meeting (``eventhub.attendance``), where the event's shared address would
 record nothing. There is none while the event has no usable join address.
@@ -16,13 +19,18 @@ from eventhub.registration.models import Registration
 
 
 def manage_url(registration: Registration) -> str:
-    return links.external_url("registration.personal",
-                              token=tokens.make(registration, tokens.MANAGE))
+    return _url(registration, "registration.personal",
+                token=tokens.make(registration, tokens.MANAGE))
 
 
 def confirm_url(registration: Registration) -> str:
-    return links.external_url("registration.confirm",
-                              token=tokens.make(registration, tokens.CONFIRM))
+    return _url(registration, "registration.confirm",
+                token=tokens.make(registration, tokens.CONFIRM))
+
+
+def event_url(registration: Registration) -> str:
+    """The event page, in the person's language (not personal, but read beside the rest)."""
+    return _url(registration, "events.detail", slug=registration.event.slug)
 
 
 def join_url(registration: Registration, *, issued_at: datetime | None = None) -> str | None:
@@ -35,5 +43,11 @@ def join_url(registration: Registration, *, issued_at: datetime | None = None) -
 
 def join_link(registration: Registration, *, issued_at: datetime | None = None) -> str:
     """The personal join link of a registration whose event need not be loaded."""
-    return links.external_url("attendance.join",
-                              token=tokens.make(registration, JOIN, issued_at=issued_at))
+    return _url(registration, "attendance.join",
+                token=tokens.make(registration, JOIN, issued_at=issued_at))
+
+
+def _url(registration: Registration, endpoint: str, **values: str) -> str:
+    if registration.language:
+        values["lang"] = registration.language
+    return links.external_url(endpoint, **values)

@@ -75,7 +75,7 @@ def register(slug: str):
     if reason:
         return _closed(event, reason, 200 if request.method == "GET" else 409)
     form = _registration_form(event, now)
-    thanks_url = url_for("registration.thanks", slug=slug)
+    thanks_url = url_for("registration.thanks", slug=slug, **i18n.url_language())
     if request.method == "POST" and antibot.is_bot(form.website.data):
         return redirect(thanks_url)
     if form.validate_on_submit():
@@ -145,9 +145,11 @@ def thanks(slug: str):
 
 def _load(token: str, purpose: str) -> Registration:
     try:
-        return tokens.load(token, purpose)
+        registration = tokens.load(token, purpose)
     except tokens.InvalidToken as exc:
         abort(_invalid_link(exc.reason))
+    i18n.follow_language(registration.language)
+    return registration
 
 
 def _invalid_link(reason: str):
@@ -167,7 +169,8 @@ def confirm(token: str):
         flash(str(CONFIRM_MESSAGES[result]),
               "error" if result in ("expired", "inactive") else "success")
         return redirect(url_for("registration.personal",
-                                token=tokens.make(registration, tokens.MANAGE)))
+                                token=tokens.make(registration, tokens.MANAGE),
+                                **i18n.url_language()))
     return render_template("registration/confirm.html", registration=registration,
                            event=registration.event, form=form)
 
@@ -190,7 +193,7 @@ def cancel(token: str):
         if services.cancel(registration, timeutil.utcnow()):
             flash(_("Your registration has been cancelled."), "success")
         db.session.commit()
-        return redirect(url_for("registration.personal", token=token))
+        return redirect(url_for("registration.personal", token=token, **i18n.url_language()))
     return render_template("registration/cancel.html", registration=registration,
                            event=registration.event, form=form, token=token)
 

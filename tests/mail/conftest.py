@@ -161,7 +161,8 @@ def body(message: EmailMessage, subtype: str) -> str:
 
 # The personal join link /j/<token> (built from BASE_URL), as e-mails and calendar files
 # carry it; the event's shared address (its path may well start with /j/ too) never is.
-PERSONAL_JOIN = re.compile(re.escape(config.DEFAULTS["BASE_URL"]) + r"/j/([A-Za-z0-9_.\-]+)")
+PERSONAL_JOIN = re.compile(re.escape(config.DEFAULTS["BASE_URL"])
+                           + r"/j/([A-Za-z0-9_.\-]+)(?:\?lang=(de|en))?")
 
 
 def personal_join_links(text: str) -> list[str]:
@@ -170,7 +171,11 @@ def personal_join_links(text: str) -> list[str]:
 
 
 def joins_as(url: str) -> int:
-    """The id of the registration whose personal join link ``url`` is."""
+    """The id of the registration whose personal join link ``url`` is; the link must carry
+    the person's language."""
     from eventhub.attendance import tokens as join_tokens
 
-    return join_tokens.load(PERSONAL_JOIN.fullmatch(url).group(1)).id
+    match = PERSONAL_JOIN.fullmatch(url)
+    registration = join_tokens.load(match.group(1))
+    assert match.group(2) == registration.language, url
+    return registration.id
