@@ -95,7 +95,7 @@ def registrations_page(event_id: int):
         form=RegistrationFilterForm(formdata=request.args), pagination=pagination,
         counts=queries.counts(event), positions=positions, status_labels=STATUS_LABELS,
         list_args=_list_args(request.args), filter_args=_list_args(request.args, FILTERS),
-        confirm=ConfirmForm(), answer_text=exports.answer_text, size_labels=forms.SIZE_LABELS,
+        confirm=ConfirmForm(), answers_of=exports.answers_of, size_labels=forms.SIZE_LABELS,
         failed_mail=queries.failed_mail(event), mail_kinds=MAIL_KIND_LABELS)
 
 
@@ -228,7 +228,7 @@ def export_registrations(event_id: int, file_format: str):
     if file_format == "csv":
         data, content_type = exports.to_csv(head, rows), exports.CSV_TYPE
     else:
-        data, content_type = exports.to_xlsx(head, rows, _("Registrations")), \
+        data, content_type = exports.to_xlsx(head, rows, _("Registrations"), language), \
             exports.XLSX_TYPE
     name = exports.filename(event, now, file_format)
     return Response(data, content_type=content_type, headers={
