@@ -4,6 +4,7 @@ list fold both sides (``db.contains_folded``), the same on SQLite and PostgreSQL
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -12,9 +13,16 @@ from eventhub.attendance import queries as attendance_queries
 from eventhub.attendance import services as attendance
 from eventhub.db import casefold, folded
 from eventhub.extensions import db
+from eventhub.organizations.models import NOT_STATED
 from eventhub.registration import queries
 from eventhub.registration.models import Registration
-from tests.registration.test_manage_registrations import add_registration, list_url, listed_ids
+from tests.events.test_manage_views import text_of
+from tests.registration.test_manage_registrations import (
+    add_registration,
+    list_url,
+    listed_ids,
+    path,
+)
 
 
 @pytest.fixture()
@@ -97,3 +105,15 @@ def as_owner_of(make, db_session, login):
         db_session.commit()
         return login(user)
     return _as_owner
+
+
+def test_the_check_in_page_shows_the_walk_in_it_has_just_added(as_owner_of, event, people):
+    """The check-in page redirects to ``?q=<last name>`` after adding a walk-in."""
+    client = as_owner_of(event)
+    response = client.post(path("manage.add_walk_in", event_id=event.id, lang="en"),
+                           data={"first_name": "Ödön", "last_name": "Ärger",
+                                 "region_code": NOT_STATED})
+    assert response.status_code == 302
+    assert parse_qs(urlsplit(response.headers["Location"]).query)["q"] == ["Ärger"]
+    page = text_of(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "Ödön Ärger" in page and "Aylin" not in page
