@@ -4,7 +4,7 @@ messages (the same subject, text, HTML and invitation bytes), in the same run.
 
 eventhub's path is the whole scheduler path, run in a child process (as the scheduler
 runs): ``reminders.dispatch.run`` (record deliveries, render, queue with invitation), then
-``mail_delivery.deliver_all_due`` (claim, build MIME, send, record). The child's peak RSS is
+``mail.deliver_all_due`` (claim, build MIME, send, record). The child's peak RSS is
 the scheduler's peak memory.
 
 Prints messages per second for both, the ratio (target: eventhub at least 0.5 of the bare
@@ -119,7 +119,7 @@ def free_port() -> int:
 
 def scheduler_child(url: str, port: int) -> None:
     """The scheduler's work for one due reminder, timed; prints 'seconds sent'."""
-    from eventhub.mail_delivery import deliver_all_due
+    from eventhub.mail import deliver_all_due
     from eventhub.reminders import dispatch
 
     app = make_app(url, port)

@@ -10,7 +10,7 @@ from eventhub.auth import services as auth_services
 from eventhub.auth.models import Role
 from eventhub.errors import RuleViolation
 from eventhub.extensions import db
-from eventhub.mail_delivery import send_mail
+from eventhub.mail import send_mail
 from eventhub.organizations.models import Organization
 
 group = AppGroup("eventhub", help="eventhub administration.")

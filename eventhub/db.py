@@ -98,7 +98,7 @@ def _sqlite_connect(dbapi_connection, connection_record) -> None:
 
     Write-ahead logging: a commit appends to one log file instead of creating, syncing and
     deleting a rollback journal, about seven times cheaper here, which matters where every
-    sent e-mail's outcome is committed on its own (``mail_delivery``); readers no longer
+    sent e-mail's outcome is committed on its own (``mail.delivery``); readers no longer
     wait for a writer either. ``synchronous`` stays FULL, so a commit is as durable as
     before. A property of the database file: set once, kept by every later connection.
     """

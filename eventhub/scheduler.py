@@ -15,7 +15,7 @@ from flask.cli import with_appcontext
 from eventhub import timeutil
 from eventhub.attendance import importing
 from eventhub.extensions import db
-from eventhub.mail_delivery import deliver_all_due
+from eventhub.mail import deliver_all_due
 from eventhub.registration.services import expire_all_overdue
 from eventhub.reminders import dispatch as reminders
 

@@ -29,7 +29,7 @@ TEST_CONFIG = {
     "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
     "WTF_CSRF_ENABLED": False,
     "RATELIMIT_ENABLED": False,
-    "MAIL_DISPATCH": "none",  # tests deliver explicitly with mail_delivery.deliver_due()
+    "MAIL_DISPATCH": "none",  # tests deliver explicitly with mail.deliver_due()
     "SERVER_NAME": "localhost",
 }
 

@@ -23,7 +23,7 @@ from datetime import datetime
 
 from sqlalchemy import Row, Select, bindparam, insert, select
 
-from eventhub import mail, mail_delivery
+from eventhub import mail
 from eventhub.calendar import ical, services
 from eventhub.calendar.models import CalendarInvite
 from eventhub.events.models import Event
@@ -190,7 +190,7 @@ def _stored_invite(message_id: int) -> Row | None:
 
 @contextmanager
 def _load_ahead(batch: list[mail.OutboxMessage]) -> Iterator[None]:
-    """The ``mail_delivery`` batch loader: one query for every invitation of the batch.
+    """The ``mail.delivery`` batch loader: one query for every invitation of the batch.
     What a person's name is at the start of the batch is what their messages carry."""
     ids = [m.id for m in batch if m.kind in KINDS]
     loaded: dict[int, Row | None] = dict.fromkeys(ids)
@@ -215,4 +215,4 @@ def _read(statement: Select, parameters: dict | None = None) -> list[Row]:
 
 for _kind in KINDS:
     mail.register_parts(_kind, parts)
-mail_delivery.register_batch_loader(_load_ahead)
+mail.register_batch_loader(_load_ahead)

@@ -1,6 +1,6 @@
 """When a reminder has lost its point, asked twice: by the reminder job when the reminder
 is due (``dispatch``), and by the outbox just before the e-mail is handed to the server
-(``mail_checks``). Between the two an e-mail may wait: for a retry, or for the lease of a
+(``mail.checks``). Between the two an e-mail may wait: for a retry, or for the lease of a
 sender that died. A "1 hour before" reminder that would arrive after the start is skipped
 then, not sent late; its delivery row says so."""
 from __future__ import annotations
@@ -13,8 +13,7 @@ from sqlalchemy import Connection, bindparam, select, update
 
 from eventhub.events.models import Event, EventStatus
 from eventhub.extensions import db
-from eventhub.mail import OutboxMessage
-from eventhub.mail_checks import Verdict
+from eventhub.mail import OutboxMessage, Verdict
 from eventhub.reminders.models import DeliveryState, ReminderDelivery, ReminderKind, ReminderRule
 
 
@@ -49,7 +48,7 @@ _TIMES = (select(ReminderDelivery.outbox_message_id, Event.status, ReminderRule.
 
 
 def load_verdicts(messages: Sequence[OutboxMessage]) -> Verdict:
-    """The ``mail_checks`` loader: one query for the reminders of a claimed batch, in a
+    """The ``mail.checks`` loader: one query for the reminders of a claimed batch, in a
     short read-only session of its own (on SQLite a deferred one, which takes no write
     lock). A test message from the rules page has no delivery row: it is always sent."""
     with db.session.session_factory() as session:
@@ -72,7 +71,7 @@ _deliveries = ReminderDelivery.__table__
 
 def record_skip(connection: Connection, message: OutboxMessage, reason: str,
                 now: datetime) -> None:
-    """The ``mail_checks`` recorder: the delivery row of a reminder the outbox skipped, in
+    """The ``mail.checks`` recorder: the delivery row of a reminder the outbox skipped, in
     the outbox's transaction."""
     connection.execute(update(_deliveries)
                        .where(_deliveries.c.outbox_message_id == message.id)

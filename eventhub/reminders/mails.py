@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from eventhub import links, mail, mail_checks
+from eventhub import links, mail
 from eventhub.attendance import tokens as join_tokens
 from eventhub.attendance.models import Attendance
 from eventhub.calendar import invites
@@ -70,4 +70,4 @@ def queue_test(rule: ReminderRule, to: str, name: str, language: str,
 
 
 # Checked again just before sending: a reminder that waited too long is skipped.
-mail_checks.register_send_check(TEMPLATE, freshness.load_verdicts, freshness.record_skip)
+mail.register_send_check(TEMPLATE, freshness.load_verdicts, freshness.record_skip)

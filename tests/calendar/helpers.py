@@ -15,7 +15,7 @@ import vobject
 
 from eventhub import timeutil
 from eventhub.events import services as event_services
-from eventhub.mail_delivery import deliver_due
+from eventhub.mail import deliver_due
 
 # -- parsing ---------------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 """Invitations read ahead for a whole claimed batch (``invites._load_ahead``, a
-``mail_delivery`` batch loader): one query per batch instead of one per message, and the
+``mail.delivery`` batch loader): one query per batch instead of one per message, and the
 same parts as reading each message's invitation on its own."""
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from eventhub import mail, mail_delivery
+from eventhub import mail
 from eventhub.calendar import invites
+from eventhub.mail import delivery
 from tests.calendar.helpers import has_invitation, invitation
 from tests.mail.conftest import outbox, rendered
 
@@ -48,7 +49,7 @@ def test_one_query_for_the_batch_and_the_same_invitations_as_one_by_one(
     assert len(invite_queries) == 3  # one by one: a query per kind that may carry one
     invite_queries.clear()
 
-    report = mail_delivery.deliver_due(now)
+    report = mail.deliver_due(now)
 
     assert report.sent == len(messages) == 4
     assert len(invite_queries) == 1
@@ -83,10 +84,10 @@ def test_a_failing_loader_only_makes_the_batch_slower(smtp, event, register, now
         raise RuntimeError("database went away")
         yield  # pragma: no cover
 
-    monkeypatch.setattr(mail_delivery, "_batch_loaders", [broken])
+    monkeypatch.setattr(delivery, "_batch_loaders", [broken])
     invite_queries.clear()
 
-    report = mail_delivery.deliver_due(now)
+    report = mail.deliver_due(now)
 
     assert report.sent == 4
     assert len(invite_queries) == 3  # read per message instead

@@ -24,7 +24,7 @@ from flask import Flask
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
-from eventhub import create_app, demo, mail_delivery, timeutil
+from eventhub import create_app, demo, mail, timeutil
 from eventhub.events.queries import public_event
 from eventhub.extensions import db
 from eventhub.registration import services, tokens
@@ -152,7 +152,7 @@ class LiveServer:
             self._server.shutdown()
             self._server.server_close()
         if self.app is not None:
-            mail_delivery.stop_sender(self.app, timeout=10)
+            mail.stop_sender(self.app, timeout=10)
         if self._smtp is not None:
             self._smtp.stop()
 

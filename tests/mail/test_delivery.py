@@ -7,15 +7,16 @@ import email.policy
 import logging
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import update
 
 from eventhub import mail, timeutil
 from eventhub.extensions import db
-from eventhub.mail import MessageStatus, OutboxMessage
-from eventhub.mail_delivery import _claim, deliver_due
-from eventhub.mail_outcomes import DeliveryReport, Outcomes, retry_delay
+from eventhub.mail import MessageStatus, OutboxMessage, deliver_due
+from eventhub.mail.delivery import _claim
+from eventhub.mail.outcomes import DeliveryReport, Outcomes, retry_delay
 from eventhub.registration.models import RegistrationStatus
 from tests.mail.conftest import body, joins_as, outbox, personal_join_links
 
@@ -266,12 +267,12 @@ def test_without_a_mail_server_messages_become_eml_files(now, db_session, make, 
                                                          monkeypatch):
     mail_config(MAIL_SERVER="", MAIL_FILE_DIR=str(tmp_path / "mail"))
     # Alembic's logging setup (run by the migrations) disables loggers that exist already.
-    monkeypatch.setattr(logging.getLogger("eventhub.mail"), "disabled", False)
+    monkeypatch.setattr(logging.getLogger("eventhub.mail.outbox"), "disabled", False)
     registration = register(make.event(title=TITLE))
     db_session.commit()
     [row] = outbox(db_session)
 
-    with caplog.at_level("INFO", logger="eventhub.mail"):
+    with caplog.at_level("INFO", logger="eventhub.mail.outbox"):
         assert deliver_due(now).sent == 1
 
     [path] = (tmp_path / "mail").iterdir()
@@ -286,7 +287,7 @@ def test_without_a_mail_server_messages_become_eml_files(now, db_session, make, 
 def test_file_delivery_defaults_to_the_instance_folder(app, mail_config):
     mail_config(MAIL_SERVER="", MAIL_FILE_DIR="")
     transport = mail.open_transport(app)
-    assert transport.directory == mail.Path(app.instance_path) / "mail"
+    assert transport.directory == Path(app.instance_path) / "mail"
 
 
 def test_backoff_doubles_up_to_the_cap():

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import delete, select
 
-from eventhub import create_app, mail, mail_delivery, timeutil
+from eventhub import create_app, mail, timeutil
 from eventhub.extensions import db
 from eventhub.mail import MessageStatus, OutboxMessage
 from tests.conftest import TEST_CONFIG
@@ -57,7 +57,7 @@ def thread_app(database_url, smtp):
                       "MAIL_DISPATCH": "thread", "MAIL_SERVER": "127.0.0.1",
                       "MAIL_PORT": smtp.port, "MAIL_TIMEOUT_SECONDS": 5})
     yield app
-    mail_delivery.stop_sender(app)
+    mail.stop_sender(app)
     with app.app_context():
         db.engine.dispose()
 
@@ -97,7 +97,7 @@ def test_send_mail_command_delivers_what_is_due(app, db_session, smtp):
                          language="en", now=timeutil.utcnow() - timedelta(seconds=1))
     db_session.commit()
 
-    result = app.test_cli_runner().invoke(mail_delivery.send_mail)
+    result = app.test_cli_runner().invoke(mail.send_mail)
 
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "sent 1, retried later 0, failed 0"
@@ -128,7 +128,7 @@ def test_concurrent_senders_deliver_every_message_exactly_once(app, smtp, mail_c
         try:
             with app.app_context():
                 start.wait()
-                reports.append(mail_delivery.deliver_all_due(lambda: now, limit=5))
+                reports.append(mail.deliver_all_due(lambda: now, limit=5))
         except Exception as exc:  # surfaced below: a thread cannot fail the test itself
             errors.append(exc)
 
@@ -148,7 +148,7 @@ def test_concurrent_senders_deliver_every_message_exactly_once(app, smtp, mail_c
 
 
 def test_registered_parts_join_the_message(monkeypatch):
-    monkeypatch.setattr(mail, "_part_providers", {})
+    monkeypatch.setattr(mail.outbox, "_part_providers", {})
     invite = b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
     mail.register_parts("registration_confirmed", lambda message: [
         mail.Part(invite, "text", "calendar", params={"method": "REQUEST"}, alternative=True),

@@ -1,4 +1,4 @@
-"""The claim of a sender at work is renewed (``mail_outcomes.Lease``), so a short lease
+"""The claim of a sender at work is renewed (``mail.outcomes.Lease``), so a short lease
 does not let another sender take over a batch that is still being sent; a sender that
 cannot renew stops starting messages and gives the rest back."""
 from __future__ import annotations
@@ -10,9 +10,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, func, select
 
-from eventhub import mail_delivery, mail_outcomes, timeutil
+from eventhub import mail, timeutil
 from eventhub.extensions import db
 from eventhub.mail import MessageStatus, OutboxMessage
+from eventhub.mail.outcomes import Outcomes
 from tests.mail.conftest import outbox
 
 KIND = "lease_test"
@@ -63,7 +64,7 @@ def test_a_working_sender_keeps_its_claim_past_the_lease(app, smtp, mail_config,
     def sender() -> None:
         try:
             with app.app_context():
-                reports.append(mail_delivery.deliver_due(timeutil.utcnow(), limit=40))
+                reports.append(mail.deliver_due(timeutil.utcnow(), limit=40))
         except Exception as exc:  # surfaced below
             errors.append(exc)
 
@@ -78,7 +79,7 @@ def test_a_working_sender_keeps_its_claim_past_the_lease(app, smtp, mail_config,
             latest_lease = lease
         if first_lease is not None:  # claimed: another sender keeps trying to claim too
             with app.app_context():
-                others.append(mail_delivery.deliver_due(timeutil.utcnow()).claimed)
+                others.append(mail.deliver_due(timeutil.utcnow()).claimed)
                 db.session.remove()
         time.sleep(0.1)
     worker.join(60)
@@ -98,9 +99,9 @@ def test_a_sender_that_cannot_renew_stops_and_gives_the_rest_back(
 
     def unreachable(self, lease_until):
         raise OSError("database unreachable")
-    monkeypatch.setattr(mail_outcomes.Outcomes, "extend", unreachable)
+    monkeypatch.setattr(Outcomes, "extend", unreachable)
 
-    report = mail_delivery.deliver_due(now)
+    report = mail.deliver_due(now)
 
     # Half a lease (0.5 s) allows a few messages at 0.2 s each; the rest are given back.
     assert report.sent >= 1 and report.released >= 1

@@ -1,4 +1,4 @@
-"""Recording outcomes with one session per batch (``mail_outcomes.Outcomes``): each
+"""Recording outcomes with one session per batch (``mail.outcomes.Outcomes``): each
 outcome is still its own transaction, committed before the next message is handed over,
 and only while the claim is ours. Checked in the test's transaction and with a real
 sender process killed (SIGKILL) right after the server accepted a message."""
@@ -15,9 +15,9 @@ from sqlalchemy import delete, select, update
 
 from eventhub import timeutil
 from eventhub.extensions import db
-from eventhub.mail import MessageStatus, OutboxMessage
-from eventhub.mail_delivery import _claim, deliver_due
-from eventhub.mail_outcomes import DeliveryReport, Outcomes
+from eventhub.mail import MessageStatus, OutboxMessage, deliver_due
+from eventhub.mail.delivery import _claim
+from eventhub.mail.outcomes import DeliveryReport, Outcomes
 from tests.mail.conftest import outbox
 
 KIND = "outcome_test"

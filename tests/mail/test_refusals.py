@@ -10,8 +10,7 @@ from datetime import timedelta
 import pytest
 from flask import url_for
 
-from eventhub.mail import MessageStatus, refusal
-from eventhub.mail_delivery import deliver_due
+from eventhub.mail import MessageStatus, deliver_due, refusal
 from tests.mail.conftest import outbox
 
 

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
-from eventhub.mail_delivery import deliver_due
+from eventhub.mail import deliver_due
 from eventhub.registration import antibot
 from eventhub.registration.models import Registration
 from eventhub.registration.models import RegistrationStatus as S

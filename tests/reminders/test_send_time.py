@@ -1,5 +1,5 @@
 """Reminders are judged again when the outbox is about to send them (``freshness``, a
-``mail_checks`` check), with the injected clock: one that waited in the outbox (a retry,
+``mail.checks`` check), with the injected clock: one that waited in the outbox (a retry,
 a dead sender's lease) until it would arrive after the start is skipped and logged, not
 sent late; the grace rules of the reminder job hold at send time too."""
 from __future__ import annotations
@@ -9,8 +9,7 @@ from datetime import timedelta
 import pytest
 
 from eventhub.events.models import EventStatus
-from eventhub.mail import MessageStatus
-from eventhub.mail_delivery import deliver_due
+from eventhub.mail import MessageStatus, deliver_due
 from eventhub.reminders import dispatch, mails
 from eventhub.reminders import services as reminder_services
 from eventhub.reminders.models import DeliveryState, ReminderKind

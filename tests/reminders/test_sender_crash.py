@@ -35,7 +35,7 @@ def _sender(url: str, port: int, log_path: str, stop) -> None:
     """A sender process with its own app and connections: delivers what is due every 0.2 s
     until told to stop (or killed)."""
     from eventhub import create_app
-    from eventhub.mail_delivery import deliver_all_due
+    from eventhub.mail import deliver_all_due
     from tests.conftest import TEST_CONFIG
 
     logging.basicConfig(filename=log_path, level=logging.INFO,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
-from eventhub.mail_delivery import deliver_due
+from eventhub.mail import deliver_due
 from eventhub.reminders import dispatch
 from tests.mail.conftest import body
 from tests.reminders.conftest import hours

@@ -22,7 +22,7 @@ from flask import current_app
 from sqlalchemy import Connection, Engine, bindparam
 
 from eventhub.extensions import db
-from eventhub.mail import MessageStatus, OutboxMessage
+from eventhub.mail.outbox import MessageStatus, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ class DeliveryReport:
     retried: int = 0  # failed this time, queued again with backoff
     failed: int = 0  # gave up: last attempt used, refused for good, or cannot be built
     released: int = 0  # claimed but not tried (the claim could not be kept): due again
-    skipped: int = 0  # no longer worth sending when its turn came (``mail_checks``)
+    skipped: int = 0  # no longer worth sending when its turn came (``checks``)
 
     @property
     def claimed(self) -> int:

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from eventhub.mail import OutboxMessage
-from eventhub.mail_outcomes import SkipRecorder
+from eventhub.mail.outbox import OutboxMessage
+from eventhub.mail.outcomes import SkipRecorder
 
 log = logging.getLogger(__name__)
 

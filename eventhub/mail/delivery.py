@@ -10,9 +10,9 @@ a scheduler) with database sessions of its own:
    LOCKED``); SQLite runs one writing transaction at a time (``BEGIN IMMEDIATE``, see
    ``eventhub.db``), so the second sender finds the rows claimed already. Taking over rows
    of a dead sender is logged.
-2. While the batch is worked on, its lease is renewed (``mail_outcomes.Lease``): the lease
+2. While the batch is worked on, its lease is renewed (``outcomes.Lease``): the lease
    can be short, so a dead sender's messages wait seconds, not minutes.
-3. Send each message, unless it is no longer worth sending at that moment (``mail_checks``:
+3. Send each message, unless it is no longer worth sending at that moment (``checks``:
    a reminder that would arrive after the event's start is skipped), then record its outcome
    in a short transaction of its own: ``sent``; back to ``queued`` with exponential backoff
    after a temporary failure (no connection, a 4xx answer); ``failed`` at once after a
@@ -48,7 +48,8 @@ from sqlalchemy.orm import Session
 from eventhub import timeutil
 from eventhub.db import for_update
 from eventhub.extensions import db
-from eventhub.mail import (
+from eventhub.mail.checks import BatchChecks
+from eventhub.mail.outbox import (
     InvalidMessage,
     MessageRefused,
     MessageStatus,
@@ -59,8 +60,7 @@ from eventhub.mail import (
     open_transport,
     render_unrendered,
 )
-from eventhub.mail_checks import BatchChecks
-from eventhub.mail_outcomes import DeliveryReport, Lease, Outcomes
+from eventhub.mail.outcomes import DeliveryReport, Lease, Outcomes
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ delivered after commit by a sender that retries with backoff (DESIGN.md §3 rule
 sender, which renders it once, when it first claims the message, and keeps it for every
 retry. Nothing talks to an SMTP server inside a request's transaction. This module also
 knows what a stored message looks like on the wire (``build_message``) and how it leaves
-the process (SMTP, or files in development); ``mail_delivery`` decides when, and records
+the process (SMTP, or files in development); ``delivery`` decides when, and records
 the outcome.
 """
 from __future__ import annotations
@@ -66,7 +66,7 @@ class OutboxMessage(TimestampMixin, db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Which claim the row is in while sending: the lease is renewed, so only this tells
-    # one sender's claim from the next one's (``mail_outcomes``).
+    # one sender's claim from the next one's (``outcomes``).
     claim_token: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(String(1000))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -184,9 +184,9 @@ def _wake_sender_after_commit(session: Session) -> None:
     """A transaction that queued mail has committed: the mail can go now, not at the next
     poll. Runs for every session of the app's session factory; cheap when nothing queued."""
     if session.info.pop("outbox_dirty", False) and has_app_context():
-        from eventhub import mail_delivery  # it imports this module
+        from eventhub.mail import delivery  # it imports this module
 
-        mail_delivery.wake_sender(current_app._get_current_object())
+        delivery.wake_sender(current_app._get_current_object())
 
 
 # -- the message on the wire -------------------------------------------------------------
