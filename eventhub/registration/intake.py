@@ -1,4 +1,10 @@
-"""Registrations from the public form, committed in groups.
+"""Registrations from the public form, committed in groups: the fast path's first half.
+
+Every registration goes through ``services.register_all`` (the general path: rules,
+places, rows, outbox, under the event's lock). The public form reaches it from here, a
+group per call, one transaction per event; on PostgreSQL that call then takes the
+pipelined turn (``pipelined``, two round trips) when everyone in the group is new, and
+the general path otherwise. Organizers' additions call ``services.register`` directly.
 
 When a Digitaltag is announced, hundreds of people register within seconds, nearly all
 for the same event. Each registration has to take its turn on the event's row lock (see

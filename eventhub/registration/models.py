@@ -60,7 +60,7 @@ class Registration(TimestampMixin, db.Model):
         # NULL e-mails (erased personal data) do not collide.
         UniqueConstraint("event_id", "email", name="uq_registrations_event_email"),
         Index("ix_registrations_event_status", "event_id", "status"),
-        # Under the event lock (services._tally): is anything overdue, the last number.
+        # Under the event lock (places._tally): is anything overdue, the last number.
         Index("ix_registrations_event_expiry", "event_id", "status", "pending_expires_at"),
         Index("ix_registrations_event_waitlist", "event_id", "waitlist_number"),
     )

@@ -1,21 +1,28 @@
-"""A turn on an event's lock in two round trips, on PostgreSQL (psycopg's pipeline mode).
+"""A turn on an event's lock in two round trips, on PostgreSQL (psycopg's pipeline mode):
+the fast path's second half, the database side of ``services._register_new``.
 
-The public form's registrations take turns on their event's row lock (``services``), a
-group at a time (``intake``). Whatever the turn waits for while it holds the lock, every
-other group waits for too; and each round trip to the database is also a wait for the
-worker's GIL, which the process's other threads take meanwhile to read their forms. The
-general way (``services.register_all``) sends one statement after another: the lock with
-the event, the count, the registrations, their answers, their e-mails. Here the same turn
-is two round trips, each a batch of statements sent at once:
+Taken only for the public form on PostgreSQL through psycopg (``available``), and only
+when every applicant of the group is new; otherwise, and always on SQLite,
+``services.register_all`` goes the general way, in the same transaction (see the
+conditions there). The rules are not here but in ``rules`` and ``places``, shared by both.
+
+The public form's registrations take turns on their event's row lock
+(``places.lock_event``), a group at a time (``intake``). Whatever the turn waits for
+while it holds the lock, every other group waits for too; and each round trip to the
+database is also a wait for the worker's GIL, which the process's other threads take
+meanwhile to read their forms. The general way (``services.register_all``) sends one
+statement after another: the lock with the event, the count, the registrations, their
+answers, their e-mails. Here the same turn is two round trips, each a batch of
+statements sent at once:
 
 1. ``read_turn``: draw the new rows' ids, lock the event, read its questions, count its
    places and look up which of the addresses have a registration already;
 2. ``write_turn``: the registrations, their answers and e-mails as rows.
 
-In between, ``services`` applies its rules to what the first batch read, in Python, as
-the general way does. Only the database work lives here: plain SQL on the driver's
-connection, in the session's transaction (the session's COMMIT ends the turn), because
-the ORM session cannot send statements in a pipeline.
+In between, ``services`` applies the rules (``rules``, ``places.Places``) to what the
+first batch read, in Python, as the general way does. Only the database work lives here:
+plain SQL on the driver's connection, in the session's transaction (the session's COMMIT
+ends the turn), because the ORM session cannot send statements in a pipeline.
 
 Each statement in a batch gets its own snapshot (READ COMMITTED), taken after the ones
 before it have run: the count, sent after the lock, sees every registration committed by
@@ -45,7 +52,7 @@ def available(session: Session) -> bool:
 
 
 class QuestionRow(NamedTuple):
-    """What the rules need of a question (as ``services._answers`` reads it)."""
+    """What the rules need of a question (as ``rules._answers`` reads it)."""
     id: int
     kind: QuestionKind
     required: bool
@@ -54,7 +61,7 @@ class QuestionRow(NamedTuple):
 
 @dataclass(frozen=True)
 class EventRow:
-    """What the rules need of the locked event (``services.closed_reason``, the places)."""
+    """What the rules need of the locked event (``rules.closed_reason``, the places)."""
     id: int
     status: EventStatus
     ends_at: datetime
@@ -78,13 +85,13 @@ class Turn:
 
 _IDS = "SELECT nextval(pg_get_serial_sequence('registrations', 'id')) " \
        "FROM generate_series(1, %(count)s)"
-# FOR NO KEY UPDATE, as services.lock_event explains.
+# FOR NO KEY UPDATE, as places.lock_event explains.
 _EVENT = ("SELECT id, status, ends_at, registration_opens_at, registration_closes_at, "
           "capacity, double_opt_in FROM events WHERE id = %(event_id)s FOR NO KEY UPDATE")
 _QUESTIONS = ("SELECT id, kind, required, options FROM questions "
               "WHERE event_id = %(event_id)s ORDER BY position, id")
 _HOLDS_PLACE = ", ".join(f"'{status.value}'" for status in HOLDS_PLACE)
-# As services._tally: each part matches its index fully.
+# As places._tally: each part matches its index fully.
 _TALLY = (
     "SELECT (SELECT count(*) FROM registrations WHERE event_id = %(event_id)s "
     f"AND status IN ({_HOLDS_PLACE})), "
