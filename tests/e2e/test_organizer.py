@@ -131,5 +131,5 @@ def test_organizer_creates_publishes_sees_a_registration_and_exports(open_contex
     text = open(download.value.path(), encoding="utf-8-sig").read()
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     header, body = rows[0], rows[1:]
-    assert header[:4] == ["Status", "Vorname", "Nachname", "E-Mail-Adresse"]
-    assert [r[1:4] for r in body] == [["Paula", "Publikum", email]]
+    assert header[:5] == ["Status", "Herkunft", "Vorname", "Nachname", "E-Mail-Adresse"]
+    assert [r[1:5] for r in body] == [["Anmeldeformular", "Paula", "Publikum", email]]
