@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from eventhub.mail.outbox import OutboxMessage
+from eventhub.mail.models import OutboxMessage
 from eventhub.mail.outcomes import SkipRecorder
 
 log = logging.getLogger(__name__)

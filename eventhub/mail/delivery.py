@@ -1,6 +1,6 @@
 """Delivering the outbox: claim due messages, send them, record each outcome.
 
-``deliver_due(now)`` runs outside requests (the sender thread, ``flask eventhub send-mail``,
+``deliver_due(now)`` runs outside requests (the sender thread and ``send-mail`` of ``sender``,
 a scheduler) with database sessions of its own:
 
 1. Claim, in one short transaction: due messages (queued and ``next_attempt_at <= now``, or
@@ -29,19 +29,14 @@ clients can recognise the duplicate.
 from __future__ import annotations
 
 import logging
-import os
 import secrets
-import threading
-import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 
-import click
-from flask import Flask, current_app
-from flask.cli import with_appcontext
+from flask import current_app
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -49,18 +44,10 @@ from eventhub import timeutil
 from eventhub.db import for_update
 from eventhub.extensions import db
 from eventhub.mail.checks import BatchChecks
-from eventhub.mail.outbox import (
-    InvalidMessage,
-    MessageRefused,
-    MessageStatus,
-    OutboxMessage,
-    TransportDown,
-    build_message,
-    describe_error,
-    open_transport,
-    render_unrendered,
-)
+from eventhub.mail.models import MessageStatus, OutboxMessage
 from eventhub.mail.outcomes import DeliveryReport, Lease, Outcomes
+from eventhub.mail.rendering import InvalidMessage, build_message, render_unrendered
+from eventhub.mail.transport import MessageRefused, TransportDown, describe_error, open_transport
 
 log = logging.getLogger(__name__)
 
@@ -263,98 +250,3 @@ def _send_one(transport, message: OutboxMessage, sender: str,
     except MessageRefused as exc:  # 5xx: refused for good; 4xx: try again later
         return str(exc), exc.permanent
     return None
-
-
-# -- dispatch: a sender thread per process, and the CLI ------------------------------------
-
-def _deliver_and_log() -> DeliveryReport | None:
-    """One sender pass that never raises: a broken database or configuration is logged and
-    tried again at the next wake-up, instead of ending the thread or the loop for good."""
-    try:
-        return deliver_all_due()
-    except Exception:
-        log.exception("mail delivery failed; trying again later")
-        return None
-
-
-class _SenderThread:
-    """Wakes when a transaction that queued mail commits, and every MAIL_POLL_SECONDS for
-    retries that have come due."""
-
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-        self.pid = os.getpid()
-        self._wakeup = threading.Event()
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="eventhub-mail-sender",
-                                        daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def wake(self) -> None:
-        self._wakeup.set()
-
-    def stop(self, timeout: float | None) -> None:
-        """Finish the current pass, then end (an orderly shutdown; tests)."""
-        self._stopping.set()
-        self._wakeup.set()
-        self._thread.join(timeout)
-
-    def is_alive(self) -> bool:
-        # A forked worker (gunicorn --preload) inherits this object but not the thread.
-        return self.pid == os.getpid() and self._thread.is_alive()
-
-    def _run(self) -> None:
-        poll_seconds = self.app.config["MAIL_POLL_SECONDS"]
-        while True:
-            self._wakeup.wait(poll_seconds)
-            self._wakeup.clear()  # before sending: a commit meanwhile means one more pass
-            if self._stopping.is_set():
-                return
-            with self.app.app_context():
-                _deliver_and_log()
-
-
-_start_lock = threading.Lock()
-_EXTENSION_KEY = "eventhub.mail_sender"
-
-
-def wake_sender(app: Flask) -> None:
-    """Wake the process's sender thread (starting it on first use) if MAIL_DISPATCH is
-    "thread"; with "none", delivery is left to ``send-mail`` or a scheduler."""
-    if app.config["MAIL_DISPATCH"] != "thread":
-        return
-    with _start_lock:
-        sender = app.extensions.get(_EXTENSION_KEY)
-        if sender is None or not sender.is_alive():
-            sender = app.extensions[_EXTENSION_KEY] = _SenderThread(app)
-            sender.start()
-    sender.wake()
-
-
-def stop_sender(app: Flask, timeout: float | None = 10) -> None:
-    """Stop the process's sender thread, if any; mail queued later starts a new one."""
-    with _start_lock:
-        sender = app.extensions.pop(_EXTENSION_KEY, None)
-    if sender is not None and sender.is_alive():
-        sender.stop(timeout)
-
-
-@click.command("send-mail")
-@click.option("--loop", is_flag=True,
-              help="Keep running: deliver, wait, deliver again (a dedicated sender process).")
-@click.option("--interval", type=click.FloatRange(min=1), default=None,
-              help="Seconds between passes with --loop [default: MAIL_POLL_SECONDS].")
-@with_appcontext
-def send_mail(loop: bool, interval: float | None) -> None:
-    """Deliver the e-mail that is due, retries included."""
-    if not loop:
-        click.echo(deliver_all_due().summary())
-        return
-    interval = interval or current_app.config["MAIL_POLL_SECONDS"]
-    while True:
-        report = _deliver_and_log()
-        if report and report.claimed:
-            click.echo(report.summary())
-        time.sleep(interval)

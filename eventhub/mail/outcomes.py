@@ -22,7 +22,7 @@ from flask import current_app
 from sqlalchemy import Connection, Engine, bindparam
 
 from eventhub.extensions import db
-from eventhub.mail.outbox import MessageStatus, OutboxMessage
+from eventhub.mail.models import MessageStatus, OutboxMessage
 
 log = logging.getLogger(__name__)
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from eventhub.errors import RuleViolation
 from eventhub.events.models import Event
 from eventhub.extensions import db
+from eventhub.mail import MessageStatus, OutboxMessage
 from eventhub.reminders.models import ReminderDelivery, ReminderKind, ReminderRule
 
 DEFAULT_OFFSETS = (24 * 60, 60)  # 1 day and 1 hour before the start
@@ -111,8 +112,6 @@ def delete_rule(rule: ReminderRule) -> None:
 
 def counts(event: Event) -> dict[int, dict[str, int]]:
     """Per rule: deliveries per state, with 'failed' taken from the outbox's verdict."""
-    from eventhub.mail import MessageStatus, OutboxMessage
-
     result: dict[int, dict[str, int]] = {}
     failed = (OutboxMessage.status == MessageStatus.FAILED)
     rows = db.session.execute(
@@ -130,8 +129,6 @@ def counts(event: Event) -> dict[int, dict[str, int]]:
 
 def last_errors(event: Event) -> dict[int, str]:
     """Per rule: the most recent error, from the delivery record or from its message."""
-    from eventhub.mail import OutboxMessage
-
     rows = db.session.execute(
         select(ReminderDelivery.rule_id,
                func.coalesce(OutboxMessage.last_error, ReminderDelivery.last_error))

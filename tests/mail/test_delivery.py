@@ -267,12 +267,12 @@ def test_without_a_mail_server_messages_become_eml_files(now, db_session, make, 
                                                          monkeypatch):
     mail_config(MAIL_SERVER="", MAIL_FILE_DIR=str(tmp_path / "mail"))
     # Alembic's logging setup (run by the migrations) disables loggers that exist already.
-    monkeypatch.setattr(logging.getLogger("eventhub.mail.outbox"), "disabled", False)
+    monkeypatch.setattr(logging.getLogger("eventhub.mail.transport"), "disabled", False)
     registration = register(make.event(title=TITLE))
     db_session.commit()
     [row] = outbox(db_session)
 
-    with caplog.at_level("INFO", logger="eventhub.mail.outbox"):
+    with caplog.at_level("INFO", logger="eventhub.mail.transport"):
         assert deliver_due(now).sent == 1
 
     [path] = (tmp_path / "mail").iterdir()

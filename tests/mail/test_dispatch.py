@@ -148,7 +148,7 @@ def test_concurrent_senders_deliver_every_message_exactly_once(app, smtp, mail_c
 
 
 def test_registered_parts_join_the_message(monkeypatch):
-    monkeypatch.setattr(mail.outbox, "_part_providers", {})
+    monkeypatch.setattr(mail.rendering, "_part_providers", {})
     invite = b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
     mail.register_parts("registration_confirmed", lambda message: [
         mail.Part(invite, "text", "calendar", params={"method": "REQUEST"}, alternative=True),

@@ -89,7 +89,7 @@ def test_text_rendered_after_the_recipient_was_erased_is_neither_kept_nor_sent(
         db_session.commit()
         return context
 
-    monkeypatch.setitem(mail.outbox._renderers, "registration_pending", erased_while_rendering)
+    monkeypatch.setitem(mail.rendering._renderers, "registration_pending", erased_while_rendering)
 
     assert deliver_due(now).claimed == 0  # neither sent nor counted as an attempt
 
@@ -111,7 +111,7 @@ def test_a_renderer_that_breaks_delays_only_its_own_message(
             raise RuntimeError("template bug")
         return render(message, session)
 
-    monkeypatch.setitem(mail.outbox._renderers, "registration_pending", breaks_for_one)
+    monkeypatch.setitem(mail.rendering._renderers, "registration_pending", breaks_for_one)
 
     report = deliver_due(now)
 
