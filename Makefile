@@ -50,10 +50,12 @@ run: translations demo
 	trap 'kill $$SCHEDULER 2>/dev/null' EXIT INT TERM; \
 	EVENTHUB_BASE_URL='$(EVENTHUB_BASE_URL)' $(FLASK) run --host $(HOST) --port $(PORT)
 
-## make test: install the test dependencies and run the whole suite. The browser tests
+## make test: install the test dependencies, check style (ruff) and layering (lint-imports,
+## contracts in pyproject.toml) and run the whole suite. The browser tests
 ## (tests/e2e) use Debian's Chromium at /usr/bin/chromium and are skipped without it.
 test: install-test translations
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## make screenshots: the main pages at desktop and phone size, as PNG files in screenshots/.

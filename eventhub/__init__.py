@@ -58,13 +58,17 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    # The events' organizer pages add their routes to manage_bp before the other features'.
+    from eventhub.events import manage_views as _events  # noqa: F401  (manage_bp routes)
+
+    # isort: split
     from eventhub import cli, mail  # noqa: F401  (mail: the outbox model)
     from eventhub.attendance import manage_views as _attendance  # noqa: F401  (manage_bp routes)
     from eventhub.attendance.views import bp as attendance_bp
     from eventhub.auth.views import bp as auth_bp
     from eventhub.calendar.views import bp as calendar_bp
     from eventhub.events import agenda_views  # noqa: F401  (adds routes to manage_bp)
-    from eventhub.events.manage_views import bp as manage_bp
+    from eventhub.events.manage_blueprint import bp as manage_bp
     from eventhub.events.views import bp as events_bp
     from eventhub.registration import manage_views  # noqa: F401  (adds routes to manage_bp)
     from eventhub.registration import models as registration_models  # noqa: F401

@@ -20,7 +20,7 @@ from eventhub.attendance.imports import NeedsMapping, ParseError
 from eventhub.attendance.models import AttendanceImport
 from eventhub.errors import RuleViolation
 from eventhub.events.forms import ConfirmForm
-from eventhub.events.manage_views import bp, load_event
+from eventhub.events.manage_blueprint import bp, load_event
 from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.registration.manage_forms import STATUS_LABELS

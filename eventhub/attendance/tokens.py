@@ -10,7 +10,7 @@ from eventhub import links
 from eventhub.registration import tokens
 from eventhub.registration.models import Registration
 
-JOIN = "join"
+JOIN = tokens.JOIN
 InvalidToken = tokens.InvalidToken
 
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from eventhub import formtools, timeutil
 from eventhub.events import agenda, forms
-from eventhub.events.manage_views import bp, load_event
+from eventhub.events.manage_blueprint import bp, load_event
 from eventhub.events.models import AgendaItem, Event, Speaker
 
 

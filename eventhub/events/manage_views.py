@@ -1,32 +1,17 @@
 """Organizer pages: events (create, edit, publish, cancel, duplicate, delete drafts)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from eventhub import formtools, timeutil
 from eventhub.errors import RuleViolation
 from eventhub.events import copies, forms, queries, services
+from eventhub.events.manage_blueprint import bp, load_event
 from eventhub.events.models import Event, EventFormat, EventStatus
 from eventhub.extensions import db
 from eventhub.formtools import NOT_SAVED, submit
-
-bp = Blueprint("manage", __name__, url_prefix="/verwaltung")
-
-
-@bp.before_request
-@login_required
-def _require_login():
-    """Every organizer page needs a logged-in account."""
-
-
-def load_event(event_id: int) -> Event:
-    """The event if the current user may manage it; 404 otherwise (no hint it exists)."""
-    event = queries.managed_event(current_user, event_id)
-    if event is None:
-        abort(404)
-    return event
 
 
 def _form_status(form) -> int:

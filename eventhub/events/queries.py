@@ -12,8 +12,8 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from eventhub import timeutil
-from eventhub.auth import policy
 from eventhub.auth.models import User
+from eventhub.events import policy
 from eventhub.events.models import AgendaItem, Event, EventFormat, EventStatus
 from eventhub.extensions import db
 from eventhub.organizations.models import Organization

@@ -10,11 +10,10 @@ from sqlalchemy import select
 
 from eventhub import timeutil
 from eventhub.attendance.models import AttendanceImport
-from eventhub.auth import policy
 from eventhub.auth.models import User
 from eventhub.calendar import updates as calendar_updates
 from eventhub.errors import NotPermitted, RuleViolation
-from eventhub.events import joinurls, slugs
+from eventhub.events import joinurls, policy, slugs
 from eventhub.events.models import Event, EventFormat, EventStatus
 from eventhub.extensions import db
 from eventhub.organizations.models import Organization

@@ -14,7 +14,7 @@ from flask_login import current_user
 from eventhub import formtools, i18n, timeutil
 from eventhub.errors import RuleViolation
 from eventhub.events.forms import ConfirmForm
-from eventhub.events.manage_views import bp, load_event
+from eventhub.events.manage_blueprint import bp, load_event
 from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.registration import exports, forms, queries, questions, services

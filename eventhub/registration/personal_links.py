@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from eventhub import links
-from eventhub.attendance.tokens import JOIN
 from eventhub.registration import tokens
 from eventhub.registration.models import Registration
 
@@ -44,7 +43,7 @@ def join_url(registration: Registration, *, issued_at: datetime | None = None) -
 def join_link(registration: Registration, *, issued_at: datetime | None = None) -> str:
     """The personal join link of a registration whose event need not be loaded."""
     return _url(registration, "attendance.join",
-                token=tokens.make(registration, JOIN, issued_at=issued_at))
+                token=tokens.make(registration, tokens.JOIN, issued_at=issued_at))
 
 
 def _url(registration: Registration, endpoint: str, **values: str) -> str:

@@ -19,6 +19,7 @@ from eventhub.registration.models import Registration
 
 CONFIRM = "confirm"
 MANAGE = "manage"
+JOIN = "join"  # the personal join link /j/<token> (``eventhub.attendance.tokens``)
 
 
 class InvalidToken(Exception):

@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from eventhub import formtools, i18n, timeutil
 from eventhub.errors import RuleViolation
-from eventhub.events.manage_views import bp
+from eventhub.events.manage_blueprint import bp
 from eventhub.reports import charts, exports, forms, services, tables
 from eventhub.reports.services import Report
 from eventhub.reports.tables import EXACT, Suppression

@@ -9,10 +9,9 @@ import pytest
 from flask_login import AnonymousUserMixin
 from sqlalchemy import func, select
 
-from eventhub.auth import policy
 from eventhub.auth.models import Role
 from eventhub.errors import NotPermitted, RuleViolation
-from eventhub.events import queries
+from eventhub.events import policy, queries
 from eventhub.events.copies import CopyData, duplicate_event
 from eventhub.events.models import AgendaItem, Event, EventFormat, EventStatus
 from eventhub.events.queries import EventFilter
