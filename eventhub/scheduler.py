@@ -2,6 +2,9 @@
 
 APScheduler runs short periodic jobs; the database decides who does what, so several
 scheduler processes may run at once. Web workers never start it (DESIGN.md §3 rule 4).
+
+The log says what the jobs did, not that they ran: APScheduler's own loggers report
+warnings only, and a job logs one INFO line, with its name, when it did something.
 """
 from __future__ import annotations
 
@@ -21,6 +24,15 @@ from eventhub.reminders import dispatch as reminders
 
 log = logging.getLogger(__name__)
 
+# The jobs' names in the logs (their ids, the functions' names, stay as they were).
+SEND_MAIL = "send mail"
+QUEUE_REMINDERS = "queue reminders"
+EXPIRE_PENDING = "expire pending registrations"
+PURGE_ATTENDANCE_FILES = "purge attendance files"
+
+# APScheduler logs every run of every job at INFO ("Running job", "executed successfully").
+QUIET_LOGGERS = ("apscheduler.scheduler", "apscheduler.executors.default")
+
 
 def expire_pending_job() -> int:
     """Release places of registrations that were never confirmed; move the waitlist up."""
@@ -33,7 +45,7 @@ def expire_pending_job() -> int:
     finally:
         db.session.remove()
     if expired:
-        log.info("expired %d unconfirmed registrations", expired)
+        log.info("%s: expired %d unconfirmed registrations", EXPIRE_PENDING, expired)
     return expired
 
 
@@ -42,7 +54,8 @@ def purge_attendance_files_job() -> None:
     previews, files = importing.purge(timeutil.utcnow())
     db.session.commit()
     if previews or files:
-        log.info("purged %d attendance previews and %d files", previews, files)
+        log.info("%s: purged %d attendance previews and %d files", PURGE_ATTENDANCE_FILES,
+                 previews, files)
 
 
 def reminders_job() -> None:
@@ -55,37 +68,44 @@ def reminders_job() -> None:
     finally:
         db.session.remove()
     if report:
-        log.info("reminders: queued %d, skipped %d, failed %d",
+        log.info("%s: queued %d, skipped %d, failed %d", QUEUE_REMINDERS,
                  report.queued, report.skipped, report.failed)
 
 
 def deliver_mail_job() -> None:
     report = deliver_all_due()
     if report.claimed:
-        log.info("mail: %s", report.summary())
+        log.info("%s: %s", SEND_MAIL, report.summary())
 
 
-def _in_app(app: Flask, job):
+def _in_app(app: Flask, job, name: str):
     def run():
         with app.app_context():
             try:
                 job()
             except Exception:  # logged; the next run tries again
-                log.exception("scheduler job %s failed", job.__name__)
+                log.exception("scheduler job %r failed", name)
     run.__name__ = job.__name__
     return run
 
 
+def quiet_apscheduler_logs() -> None:
+    """Only APScheduler's warnings and errors: a run missed, or skipped while the last one
+    still runs."""
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="UTC")
-    jobs = ((deliver_mail_job, app.config["SCHEDULER_MAIL_SECONDS"]),
-            (reminders_job, app.config["SCHEDULER_REMINDER_SECONDS"]),
-            (expire_pending_job, app.config["SCHEDULER_EXPIRY_SECONDS"]),
-            (purge_attendance_files_job, 3600))
-    for job, seconds in jobs:
+    jobs = ((deliver_mail_job, SEND_MAIL, app.config["SCHEDULER_MAIL_SECONDS"]),
+            (reminders_job, QUEUE_REMINDERS, app.config["SCHEDULER_REMINDER_SECONDS"]),
+            (expire_pending_job, EXPIRE_PENDING, app.config["SCHEDULER_EXPIRY_SECONDS"]),
+            (purge_attendance_files_job, PURGE_ATTENDANCE_FILES, 3600))
+    for job, name, seconds in jobs:
         # coalesce + one instance: a slow run is never stacked on top of itself.
-        scheduler.add_job(_in_app(app, job), "interval", seconds=seconds, id=job.__name__,
-                          coalesce=True, max_instances=1,
+        scheduler.add_job(_in_app(app, job, name), "interval", seconds=seconds,
+                          id=job.__name__, name=name, coalesce=True, max_instances=1,
                           next_run_time=timeutil.utcnow())
     return scheduler
 
@@ -96,6 +116,7 @@ def scheduler_command() -> None:
     """Run the periodic jobs (reminders, mail delivery and retries, expiry of unconfirmed
     registrations)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    quiet_apscheduler_logs()
     app = current_app._get_current_object()
     click.echo("eventhub scheduler running; stop with Ctrl-C")
     try:
