@@ -73,13 +73,16 @@ def test_end_before_start_is_refused_by_the_database_too(db_session, make, table
             db_session.execute(sa.text(f"UPDATE {table} SET ends_at = starts_at"))
 
 
-# Rows that point at tables SQLite rebuilds (outbox_messages, users) in the migrations
-# since 5e1f0c9a7b21: the rebuild must keep them and their links (foreign keys stay on).
+# Rows that point at tables SQLite rebuilds (outbox_messages, users, attendance_imports) in
+# the migrations since 5e1f0c9a7b21: the rebuild must keep them and their links (foreign
+# keys stay on).
 LINKS = {
     "calendar_invites": "SELECT count(*) FROM calendar_invites",
     "reminder deliveries with their message":
         "SELECT count(*) FROM reminder_deliveries WHERE outbox_message_id IS NOT NULL",
     "events with their author": "SELECT count(*) FROM events WHERE created_by_id IS NOT NULL",
+    "attendances with their import":
+        "SELECT count(*) FROM attendances WHERE import_id IS NOT NULL",
 }
 
 
@@ -91,13 +94,16 @@ def _linked_rows(app) -> dict[str, int]:
 
 
 def _fill(app) -> None:
-    """A confirmed registration (its invitation), a reminder queued for it, an author."""
+    """A confirmed registration (its invitation), a reminder queued for it, an author, and
+    its attendance from an imported report."""
     from eventhub import demo, timeutil
+    from eventhub.attendance import importing
     from eventhub.auth.models import User
     from eventhub.events.models import Event
     from eventhub.registration import services
     from eventhub.reminders import dispatch
     from eventhub.reminders.models import ReminderKind, ReminderRule
+    from tests.attendance.conftest import sample
     from tests.registration.helpers import applicant
     with app.app_context():
         now = timeutil.utcnow()
@@ -108,9 +114,14 @@ def _fill(app) -> None:
         event.created_by_id = db.session.scalars(sa.select(User.id)).first()
         db.session.add(ReminderRule(event_id=event.id, kind=ReminderKind.BEFORE_START,
                                     offset_minutes=60))
-        services.register(event.id, applicant(), now)
+        services.register(event.id, applicant(email="erika.muster@example.org"), now)
         db.session.commit()
         dispatch.run(event.starts_at - timedelta(minutes=30))
+        user = db.session.scalars(sa.select(User)).first()
+        after = event.ends_at  # reports are imported once the event has started
+        record, _ = importing.upload(event, "bericht.csv", sample("generic_utf8_bom.csv"),
+                                     user, after)
+        importing.apply(record, event, set(), user, after)
         db.session.commit()
         db.session.remove()
 
@@ -126,6 +137,9 @@ def test_rebuilding_tables_keeps_the_rows_that_point_at_them(tmp_path):
         with app.app_context():
             downgrade(revision="5e1f0c9a7b21")
             db.session.remove()
+            columns = {c["name"] for c in sa.inspect(db.engine).get_columns(
+                "attendance_imports")}
+            assert not columns & {"mapping", "result"}
             upgrade()
             db.session.remove()
             db.engine.dispose()
