@@ -275,9 +275,10 @@ def parse_list(rows: Rows, tz_name: str, mapping: ColumnMapping | None,
                table: tables.Table) -> Parsed:
     rows = [r for r in rows if r[1]]
     if mapping is None:
-        mapping = _layout(rows, table).guess
-        if mapping.problems():
-            raise _layout(rows, table)
+        need = _layout(rows, table)
+        if need.guess.problems():
+            raise need
+        mapping = need.guess
     index = next((i for i, (line, _) in enumerate(rows) if line == mapping.header_line), None)
     if index is None:
         raise ParseError(mapping.header_line, _l("This line holds no column headers."))

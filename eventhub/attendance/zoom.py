@@ -71,7 +71,8 @@ def parse_webinar(rows: Rows, tz_name: str) -> Parsed:
     summary: tuple[tuple[str, str], ...] = ()
     for title, index, body in _tables(rows):
         if not summary and index > 0:
-            summary = _report_block(rows[:index])
+            summary = _block(rows[:index], {"uniqueviewers", "eindeutigezuschauer", "topic",
+                                            "thema"}, _WEBINAR_BLOCK)
         role = _SECTIONS.get(key(title))
         sessions += _table_sessions(rows[index], body, tz_name, role, rows[-1][0])
     # Whether "Unique Viewers" counts people or devices, and panelists or not, is not
@@ -88,8 +89,7 @@ def parse_meeting(rows: Rows, tz_name: str) -> Parsed:
         names = {key(n) for n in COLUMNS["name"]}
         raise mapping_step(rows, next((line for line, cells in rows
                                        if names & {key(c) for c in cells}), None))
-    summary = block(rows, _block_index(rows[:start]), _MEETING_BLOCK) \
-        if _block_index(rows[:start]) is not None else ()
+    summary = _block(rows[:start], {"meetingid", "topic", "thema"}, _MEETING_BLOCK)
     host = dict(summary).get("Host", "").strip().casefold()
     body, _ = table_body(rows, start + 1)
     try:
@@ -107,16 +107,13 @@ def parse_meeting(rows: Rows, tz_name: str) -> Parsed:
     return Parsed(sessions, summary)
 
 
-def _block_index(head: Rows) -> int | None:
-    return next((i for i, (_, cells) in enumerate(head) if {key(c) for c in cells} &
-                 {"meetingid", "topic", "thema"}), None)
-
-
-def _report_block(head: Rows) -> tuple[tuple[str, str], ...]:
+def _block(head: Rows, markers: set[str], labels: dict[str, str]
+           ) -> tuple[tuple[str, str], ...]:
+    """The figures of the block above the tables: its header is the first row with one of
+    the ``markers`` (as key()); none if there is no such row."""
     index = next((i for i, (_, cells) in enumerate(head)
-                  if {key(c) for c in cells} & {"uniqueviewers", "eindeutigezuschauer",
-                                                "topic", "thema"}), None)
-    return block(head, index, _WEBINAR_BLOCK) if index is not None else ()
+                  if {key(c) for c in cells} & markers), None)
+    return block(head, index, labels) if index is not None else ()
 
 
 def _tables(rows: Rows):

@@ -8,9 +8,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, SelectField, ValidationError
 
 from eventhub.formtools import Form
+from eventhub.inputguard import MAX_ID
 
 EVENT_ID = re.compile(r"[0-9]{1,10}")
-MAX_ID = 2**31 - 1  # an INTEGER column: larger numbers would make PostgreSQL fail
 
 
 class IsoDateField(DateField):
