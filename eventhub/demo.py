@@ -35,6 +35,13 @@ ORGANIZATIONS = (
      OrganizationKind.CENTRE),
 )
 
+# Each centre's colour (shown beside its name) and the coordinating centre's contact, which
+# every page's footer names.
+COLOURS = {"zentrum-digitale-arbeit": "#0b5a8a", "zz-brandenburg": "#b3261e",
+           "zz-mecklenburg-vorpommern": "#1f5fa8", "zz-sachsen": "#2e7d32",
+           "zz-sachsen-anhalt": "#b26a00", "zz-thueringen": "#6a3d9a"}
+CONTACT_EMAIL = "kontakt@demo.eventhub.invalid"
+
 DIGITALTAG_SLUG = "digitaltag-regionale-impulse"
 SPEAKERS = (
     ("Dr. Katrin Lehmann", "Projektleiterin", "zz-brandenburg", "DE-BB",
@@ -66,8 +73,10 @@ def _organizations(result: DemoResult) -> dict[str, Organization]:
     found = {o.slug: o for o in db.session.scalars(select(Organization))}
     for slug, name, short, region, kind in ORGANIZATIONS:
         if slug not in found:
-            found[slug] = Organization(slug=slug, name=name, short_name=short,
-                                       region_code=region, kind=kind)
+            found[slug] = Organization(
+                slug=slug, name=name, short_name=short, region_code=region, kind=kind,
+                colour=COLOURS[slug],
+                email=CONTACT_EMAIL if kind is OrganizationKind.COORDINATION else None)
             db.session.add(found[slug])
             result.created.append(f"organization {slug}")
     db.session.flush()

@@ -11,6 +11,7 @@ from eventhub import timeutil
 from eventhub.auth import sessions
 from eventhub.auth.models import User
 from eventhub.extensions import db, login_manager
+from eventhub.organizations import site
 
 # Self-hosted everything: no third-party hosts may be contacted by our pages.
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -105,6 +106,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.after_request(_no_store)
     app.before_request(_note_login_use)
+    app.add_template_global(site.operator, "site_operator")
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to continue.")

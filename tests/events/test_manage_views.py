@@ -95,6 +95,8 @@ def is_login_redirect(response) -> bool:
 
 
 def text_of(page: str) -> str:
+    """What a reader sees: a line-break opportunity (<wbr>) is no space; other tags are."""
+    page = page.replace("<wbr>", "")
     return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", page)))
 
 
