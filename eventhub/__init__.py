@@ -75,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventhub.registration.views import bp as registration_bp
     from eventhub.reminders import manage_views as _reminders  # noqa: F401  (manage_bp routes)
     from eventhub.reports import views as _reports  # noqa: F401  (adds routes to manage_bp)
+    from eventhub.retention import manage_views as _retention  # noqa: F401  (manage_bp routes)
 
     app.register_blueprint(events_bp)
     app.register_blueprint(auth_bp)

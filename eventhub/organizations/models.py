@@ -69,6 +69,9 @@ class Organization(TimestampMixin, db.Model):
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), nullable=False)
     email: Mapped[str | None] = mapped_column(String(254))
     website: Mapped[str | None] = mapped_column(String(500))
+    # Days after an event's end until its participants' personal data is deleted
+    # (eventhub.retention); None: RETENTION_DAYS from the configuration.
+    retention_days: Mapped[int | None] = mapped_column(Integer)
 
     region: Mapped[Region] = relationship(lazy="joined")
 
