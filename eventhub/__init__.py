@@ -70,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventhub.events import agenda_views  # noqa: F401  (adds routes to manage_bp)
     from eventhub.events.manage_blueprint import bp as manage_bp
     from eventhub.events.views import bp as events_bp
+    from eventhub.messages import manage_views as _messages  # noqa: F401  (manage_bp routes)
     from eventhub.registration import manage_views  # noqa: F401  (adds routes to manage_bp)
     from eventhub.registration import models as registration_models  # noqa: F401
     from eventhub.registration.views import bp as registration_bp
