@@ -67,6 +67,8 @@ def _register_blueprints(app: Flask) -> None:
     from eventhub.attendance.views import bp as attendance_bp
     from eventhub.auth.views import bp as auth_bp
     from eventhub.calendar.views import bp as calendar_bp
+    from eventhub.certificates import manage_views as _certificates  # noqa: F401  (manage_bp)
+    from eventhub.certificates.views import bp as certificates_bp
     from eventhub.events import agenda_views  # noqa: F401  (adds routes to manage_bp)
     from eventhub.events.manage_blueprint import bp as manage_bp
     from eventhub.events.views import bp as events_bp
@@ -84,4 +86,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(registration_bp)
     app.register_blueprint(attendance_bp)
     app.register_blueprint(calendar_bp)
+    app.register_blueprint(certificates_bp)
     app.cli.add_command(cli.group)

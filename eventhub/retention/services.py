@@ -22,6 +22,7 @@ from sqlalchemy import String, cast, delete, func, literal, select, update
 
 from eventhub.attendance.models import AttendanceImport, ImportStatus
 from eventhub.auth.models import User
+from eventhub.certificates import services as certificates
 from eventhub.db import insert_unless_exists
 from eventhub.events.models import Event
 from eventhub.extensions import db
@@ -78,6 +79,7 @@ def purge_event(event_id: int, now: datetime, *, actor: User | None = None
                        .values(last_error=None).execution_options(synchronize_session=False))
     db.session.execute(delete(Answer).where(Answer.registration_id.in_(people))
                        .execution_options(synchronize_session=False))
+    certificates.forget(event_id)  # a code would name nobody any more
     record.registrations = _blank_all(event_id, now)
     record.attendance_files = _purge_imports(event_id, now)
     db.session.flush()

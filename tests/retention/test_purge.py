@@ -10,6 +10,8 @@ from sqlalchemy import select
 from eventhub import mail, timeutil
 from eventhub.attendance import importing
 from eventhub.attendance.models import AttendanceImport, ImportStatus
+from eventhub.certificates import services as certificates
+from eventhub.certificates.models import Certificate
 from eventhub.extensions import db
 from eventhub.mail import MessageStatus, OutboxMessage
 from eventhub.registration import services as registration_services
@@ -67,6 +69,8 @@ def _leave_traces(db_session, world, now):
     importing.apply(record, event, set(), world.organizer, now)
     importing.upload(event, "paul-kurz.csv", sample("generic_german_semicolon.csv"),
                      world.organizer, now)
+    certificates.switch(event, True, world.organizer, now)
+    certificates.issue(world.erika, now)
     db_session.commit()
 
 
@@ -97,6 +101,7 @@ def test_no_name_or_address_of_the_event_is_left_in_any_table(db_session, make, 
     record = services.purge_event(webinar.event.id, now)
     db_session.commit()
     assert _traces(db_session) == []
+    assert db_session.scalars(select(Certificate)).all() == []  # no code names her any more
     assert (record.registrations, record.messages, record.attendance_files) == (7, 3, 2)
     assert record.trigger == Trigger.SCHEDULE and record.purged_at == now
     db_session.expire_all()
