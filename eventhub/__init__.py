@@ -73,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventhub.events.manage_blueprint import bp as manage_bp
     from eventhub.events.views import bp as events_bp
     from eventhub.messages import manage_views as _messages  # noqa: F401  (manage_bp routes)
+    from eventhub.privacy.views import bp as privacy_bp
     from eventhub.registration import manage_views  # noqa: F401  (adds routes to manage_bp)
     from eventhub.registration import models as registration_models  # noqa: F401
     from eventhub.registration.views import bp as registration_bp
@@ -87,4 +88,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(attendance_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(privacy_bp)
     app.cli.add_command(cli.group)
