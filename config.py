@@ -101,7 +101,13 @@ DEFAULTS: dict[str, Any] = {
     # Reports: in exports and the shareable view, counts from 1 to this minus one show as
     # "<3" (with the default), so that nobody can be singled out; 0 stays 0.
     "REPORT_SMALL_NUMBER_THRESHOLD": 3,
-    "REPORT_DEFAULT_MONTHS": 12,  # the default period: this month and the 11 before
+    "REPORT_DEFAULT_MONTHS": 12,
+    # Retention (DSGVO Art. 5(1)(e)): participants' personal data is deleted this many days
+    # after the event's end (a centre may set its own period: Organization.retention_days);
+    # registrations never confirmed, this many days after they expired.
+    "RETENTION_DAYS": 180,
+    "RETENTION_EXPIRED_DAYS": 7,
+    "SCHEDULER_RETENTION_SECONDS": 3600,  # the default period: this month and the 11 before
 }
 
 def _flag(value: str) -> bool:
@@ -130,6 +136,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "EVENTHUB_BOOKABLE_EVENT_SECONDS": ("BOOKABLE_EVENT_SECONDS", float),
     "EVENTHUB_PRIVACY_NOTICE_VERSION": ("PRIVACY_NOTICE_VERSION", str),
     "EVENTHUB_REPORT_SMALL_NUMBER_THRESHOLD": ("REPORT_SMALL_NUMBER_THRESHOLD", int),
+    "EVENTHUB_RETENTION_DAYS": ("RETENTION_DAYS", int),
     # Checked in load() (a ConfigError naming the setting, not a bare ValueError).
     "EVENTHUB_TRUSTED_PROXIES": ("TRUSTED_PROXIES", str),
     "EVENTHUB_HSTS_SECONDS": ("HSTS_SECONDS", str),

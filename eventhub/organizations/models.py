@@ -80,6 +80,9 @@ class Organization(TimestampMixin, db.Model):
     # The centre's colour (#rrggbb), shown as an accent beside its name on public pages;
     # never behind text, so any colour keeps the text readable.
     colour: Mapped[str | None] = mapped_column(String(7))
+    # Days after an event's end until its participants' personal data is deleted
+    # (eventhub.retention); None: RETENTION_DAYS from the configuration.
+    retention_days: Mapped[int | None] = mapped_column(Integer)
 
     region: Mapped[Region] = relationship(lazy="joined")
 

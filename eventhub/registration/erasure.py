@@ -15,14 +15,26 @@ from eventhub.extensions import db
 from eventhub.registration.lifecycle import cancel
 from eventhub.registration.models import Registration, new_token_key
 
+# What a registration says about the person; region, organization size, status, source and
+# language stay for the statistics.
+PERSONAL_FIELDS = ("email", "first_name", "last_name", "organization_name", "job_role")
+
 
 def erase(registration: Registration, now: datetime) -> None:
     """Delete the person's data for real; keep region, size and status for statistics."""
     cancel(registration, now)
     mail.forget_recipient(registration.id)
-    for name in ("email", "first_name", "last_name", "organization_name", "job_role"):
-        setattr(registration, name, None)
     registration.answers = []
+    blank(registration, now)
+    db.session.flush()
+
+
+def blank(registration: Registration, now: datetime) -> None:
+    """The personal fields emptied, every link revoked, the erasure noted. The answers and
+    the mail are the caller's: ``erase`` takes one person's, the retention purge
+    (``eventhub.retention``) an event's all at once, and cancels nobody (the event is over,
+    and the statistics count the status)."""
+    for name in PERSONAL_FIELDS:
+        setattr(registration, name, None)
     registration.token_key = new_token_key()
     registration.erased_at = now
-    db.session.flush()

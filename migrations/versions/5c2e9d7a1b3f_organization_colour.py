@@ -1,7 +1,7 @@
 """organizations.colour: the centre's colour, shown beside its name on public pages
 
 Revision ID: 5c2e9d7a1b3f
-Revises: 108eec53ceaa
+Revises: d9f4b2c6e153
 Create Date: 2026-12-07 13:30:00
 
 """
@@ -13,7 +13,7 @@ from eventhub.migrating import sqlite_rebuild
 
 # revision identifiers, used by Alembic.
 revision = '5c2e9d7a1b3f'
-down_revision = '108eec53ceaa'
+down_revision = 'd9f4b2c6e153'
 branch_labels = None
 depends_on = None
 
