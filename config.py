@@ -101,6 +101,11 @@ DEFAULTS: dict[str, Any] = {
     # Reports: in exports and the shareable view, counts from 1 to this minus one show as
     # "<3" (with the default), so that nobody can be singled out; 0 stays 0.
     "REPORT_SMALL_NUMBER_THRESHOLD": 3,
+    # Shared figures (downloads, shareable view) of 3 and more are rounded to this base, so
+    # that no sum or difference of them can equal a hidden count (README, "Reports").
+    "REPORT_ROUNDING_BASE": 5,
+    # Keys the HMAC that recognises returning participants; empty: SECRET_KEY.
+    "PERSON_KEY_SECRET": "",
     "REPORT_DEFAULT_MONTHS": 12,  # the default period: this month and the 11 before
 }
 
@@ -130,6 +135,8 @@ _ENV: dict[str, tuple[str, Any]] = {
     "EVENTHUB_BOOKABLE_EVENT_SECONDS": ("BOOKABLE_EVENT_SECONDS", float),
     "EVENTHUB_PRIVACY_NOTICE_VERSION": ("PRIVACY_NOTICE_VERSION", str),
     "EVENTHUB_REPORT_SMALL_NUMBER_THRESHOLD": ("REPORT_SMALL_NUMBER_THRESHOLD", int),
+    "EVENTHUB_REPORT_ROUNDING_BASE": ("REPORT_ROUNDING_BASE", int),
+    "EVENTHUB_PERSON_KEY_SECRET": ("PERSON_KEY_SECRET", str),
     # Checked in load() (a ConfigError naming the setting, not a bare ValueError).
     "EVENTHUB_TRUSTED_PROXIES": ("TRUSTED_PROXIES", str),
     "EVENTHUB_HSTS_SECONDS": ("HSTS_SECONDS", str),

@@ -8,6 +8,7 @@ token key is drawn anew.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from eventhub import mail
@@ -15,10 +16,22 @@ from eventhub.extensions import db
 from eventhub.registration.lifecycle import cancel
 from eventhub.registration.models import Registration, new_token_key
 
+# Called with the registrations about to be erased, before their data go: what the
+# statistics keep of them is written down there (``attendance.people``, above this layer).
+BeforeErase = Callable[[Iterable[Registration]], None]
+_before_erase: list[BeforeErase] = []
+
+
+def register_before_erase(hook: BeforeErase) -> None:
+    if hook not in _before_erase:
+        _before_erase.append(hook)
+
 
 def erase(registration: Registration, now: datetime) -> None:
     """Delete the person's data for real; keep region, size and status for statistics."""
     cancel(registration, now)
+    for hook in _before_erase:
+        hook([registration])
     mail.forget_recipient(registration.id)
     for name in ("email", "first_name", "last_name", "organization_name", "job_role"):
         setattr(registration, name, None)
