@@ -22,7 +22,19 @@ import hmac
 from collections.abc import Iterable
 
 from flask import current_app
-from sqlalchemy import Boolean, ForeignKey, String, and_, case, func, insert, or_, select, update
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    String,
+    and_,
+    case,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eventhub.attendance.models import Attendance
@@ -32,6 +44,7 @@ from eventhub.registration import erasure
 from eventhub.registration.models import Registration
 
 KEY_BATCH = 5000
+ANALYZE_AFTER = 1000  # keys written at once after which PostgreSQL's statistics are renewed
 
 
 class PersonKey(db.Model):
@@ -62,9 +75,13 @@ def assign_keys() -> int:
                .where(PersonKey.registration_id.is_(None), Registration.email.is_not(None)))
     secret, written = _secret(), 0
     while rows := db.session.execute(missing.limit(KEY_BATCH)).all():
-        db.session.execute(insert(PersonKey), [
+        db.session.execute(insert(PersonKey.__table__), [
             {"registration_id": i, "key": person_key(email, secret)} for i, email in rows])
         written += len(rows)
+    if written >= ANALYZE_AFTER and db.session.get_bind().dialect.name == "postgresql":
+        # Until autovacuum comes by, the planner takes the table for nearly empty and
+        # joins it in nested loops: the first report after a bulk load took seconds.
+        db.session.execute(text("ANALYZE person_keys"))
     return written
 
 
@@ -113,25 +130,32 @@ def role_group_sql(registration=Registration, keys=PersonKey):
 
 # --- visits -----------------------------------------------------------------------------
 
-def visit_order():
-    """Attended registrations at published events with a key, numbered per person by start.
+def first_visits():
+    """SQL: each key's first visit, ``(key, registration_id)``: the earliest start, then the
+    lowest registration id. Joined by key, which both databases do with a hash (PostgreSQL)
+    or an automatic index (SQLite), whatever the number of registrations."""
+    visits = (select(PersonKey.key, Event.starts_at, Registration.id.label("registration_id"))
+              .join(Registration, Registration.id == PersonKey.registration_id)
+              .join(Event, Event.id == Registration.event_id)
+              .join(Attendance, Attendance.registration_id == Registration.id)
+              .where(PersonKey.key.is_not(None), Attendance.attended.is_(True),
+                     Event.status == EventStatus.PUBLISHED)
+              .cte("visits"))
+    earliest = (select(visits.c.key, func.min(visits.c.starts_at).label("starts_at"))
+                .group_by(visits.c.key).cte("earliest"))
+    return (select(visits.c.key, func.min(visits.c.registration_id).label("registration_id"))
+            .join(earliest, and_(earliest.c.key == visits.c.key,
+                                 earliest.c.starts_at == visits.c.starts_at))
+            .group_by(visits.c.key).subquery("first_visits"))
 
-    Columns: ``registration_id`` and ``n`` (1: the person's first visit)."""
-    number = func.row_number().over(partition_by=PersonKey.key,
-                                    order_by=(Event.starts_at, Registration.id))
-    return (select(PersonKey.registration_id, number.label("n"))
-            .join(Registration, Registration.id == PersonKey.registration_id)
-            .join(Event, Event.id == Registration.event_id)
-            .join(Attendance, and_(Attendance.registration_id == Registration.id,
-                                   Attendance.attended.is_(True)))
-            .where(PersonKey.key.is_not(None), Event.status == EventStatus.PUBLISHED)
-            .subquery("visits"))
 
-
-def returning_sql(visits, keys=PersonKey):
-    """1 for a visit by someone who had attended before, else 0 (frozen value first)."""
+def returning_sql(firsts, registration=Registration, keys=PersonKey):
+    """1 for a visit by someone who had attended before, else 0: the value written down
+    when the key was erased, else whether it is not the key's first visit (``firsts``:
+    ``first_visits()``, outer-joined on the key). Meant for attended rows."""
     return case((keys.first_visit.is_not(None), case((keys.first_visit, 0), else_=1)),
-                (visits.c.n > 1, 1), else_=0)
+                (keys.key.is_(None), 0),
+                (firsts.c.registration_id != registration.id, 1), else_=0)
 
 
 def forget(registrations: Iterable[Registration]) -> None:
@@ -145,14 +169,18 @@ def forget(registrations: Iterable[Registration]) -> None:
     keys = set(db.session.scalars(select(PersonKey.key).where(
         PersonKey.registration_id.in_(ids), PersonKey.key.is_not(None))))
     if keys:
-        visits = visit_order()
+        firsts = first_visits()
         decided = db.session.execute(
-            select(visits.c.registration_id, visits.c.n)
-            .join(PersonKey, PersonKey.registration_id == visits.c.registration_id)
-            .where(PersonKey.key.in_(keys), PersonKey.first_visit.is_(None))).all()
-        for registration_id, n in decided:
+            select(PersonKey.registration_id, returning_sql(firsts))
+            .join(firsts, firsts.c.key == PersonKey.key)
+            .join(Registration, Registration.id == PersonKey.registration_id)
+            .join(Event, Event.id == Registration.event_id)
+            .join(Attendance, Attendance.registration_id == Registration.id)
+            .where(PersonKey.key.in_(keys), PersonKey.first_visit.is_(None),
+                   Attendance.attended.is_(True), Event.status == EventStatus.PUBLISHED)).all()
+        for registration_id, returning in decided:
             db.session.execute(update(PersonKey).where(
-                PersonKey.registration_id == registration_id).values(first_visit=n == 1))
+                PersonKey.registration_id == registration_id).values(first_visit=not returning))
     for registration in registrations:
         _drop_key(registration)
     db.session.flush()

@@ -122,8 +122,8 @@ def counts(scope: Scope, events_in_scope: int) -> list[Counts]:
     in_advance = r.source != WALK_IN
     confirmed = and_(r.status == S.CONFIRMED, in_advance)
     attended = Attendance.attended.is_(True)
-    visits = people.visit_order()
     role = people.role_group_sql(r).label("role")
+    firsts = people.first_visits()
     query = (
         select(r.event_id, r.region_code, r.organization_size, role,
                _total(and_(r.status != S.EXPIRED, in_advance)), _total(confirmed),
@@ -131,11 +131,11 @@ def counts(scope: Scope, events_in_scope: int) -> list[Counts]:
                _total(and_(confirmed, attended)), func.count(Attendance.registration_id),
                func.coalesce(func.sum(case((attended, func.coalesce(Attendance.minutes, 0)),
                                            else_=0)), 0),
-               func.coalesce(func.sum(case((attended, people.returning_sql(visits)),
+               func.coalesce(func.sum(case((attended, people.returning_sql(firsts, r)),
                                            else_=0)), 0))
         .outerjoin(Attendance, Attendance.registration_id == r.id)
         .outerjoin(PersonKey, PersonKey.registration_id == r.id)
-        .outerjoin(visits, visits.c.registration_id == r.id)
+        .outerjoin(firsts, firsts.c.key == PersonKey.key)
         .where(r.event_id.in_(select(Event.id).where(*_where(scope))))
         .group_by(r.event_id, r.region_code, r.organization_size, role))
     return [Counts(row[0], row[1], _size(row[2]), *row[3:])
