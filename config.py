@@ -101,13 +101,18 @@ DEFAULTS: dict[str, Any] = {
     # Reports: in exports and the shareable view, counts from 1 to this minus one show as
     # "<3" (with the default), so that nobody can be singled out; 0 stays 0.
     "REPORT_SMALL_NUMBER_THRESHOLD": 3,
-    "REPORT_DEFAULT_MONTHS": 12,
+    # Shared figures (downloads, shareable view) of 3 and more are rounded to this base, so
+    # that no sum or difference of them can equal a hidden count (README, "Reports").
+    "REPORT_ROUNDING_BASE": 5,
+    # Keys the HMAC that recognises returning participants; empty: SECRET_KEY.
+    "PERSON_KEY_SECRET": "",
+    "REPORT_DEFAULT_MONTHS": 12,  # the default period: this month and the 11 before
     # Retention (DSGVO Art. 5(1)(e)): participants' personal data is deleted this many days
     # after the event's end (a centre may set its own period: Organization.retention_days);
     # registrations never confirmed, this many days after they expired.
     "RETENTION_DAYS": 180,
     "RETENTION_EXPIRED_DAYS": 7,
-    "SCHEDULER_RETENTION_SECONDS": 3600,  # the default period: this month and the 11 before
+    "SCHEDULER_RETENTION_SECONDS": 3600,
 }
 
 def _flag(value: str) -> bool:
@@ -137,6 +142,8 @@ _ENV: dict[str, tuple[str, Any]] = {
     "EVENTHUB_PRIVACY_NOTICE_VERSION": ("PRIVACY_NOTICE_VERSION", str),
     "EVENTHUB_REPORT_SMALL_NUMBER_THRESHOLD": ("REPORT_SMALL_NUMBER_THRESHOLD", int),
     "EVENTHUB_RETENTION_DAYS": ("RETENTION_DAYS", int),
+    "EVENTHUB_REPORT_ROUNDING_BASE": ("REPORT_ROUNDING_BASE", int),
+    "EVENTHUB_PERSON_KEY_SECRET": ("PERSON_KEY_SECRET", str),
     # Checked in load() (a ConfigError naming the setting, not a bare ValueError).
     "EVENTHUB_TRUSTED_PROXIES": ("TRUSTED_PROXIES", str),
     "EVENTHUB_HSTS_SECONDS": ("HSTS_SECONDS", str),

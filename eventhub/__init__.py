@@ -64,6 +64,7 @@ def _register_blueprints(app: Flask) -> None:
     # isort: split
     from eventhub import cli, mail  # noqa: F401  (mail: the outbox model)
     from eventhub.attendance import manage_views as _attendance  # noqa: F401  (manage_bp routes)
+    from eventhub.attendance import people  # noqa: F401  (person keys; erasure's hook)
     from eventhub.attendance.views import bp as attendance_bp
     from eventhub.auth.views import bp as auth_bp
     from eventhub.calendar.views import bp as calendar_bp

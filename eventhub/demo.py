@@ -1,7 +1,10 @@
-"""Demo data: the coordinating centre, five regional centres, the Digitaltag dialogue.
+"""Demo data: the coordinating centre, five regional centres, the Haus der
+Selbstständigen, the Digitaltag dialogue, upcoming events, and a past year of events with
+registrations and attendance (``demo_history``).
 
 Everything is looked up by a natural key before it is created, so loading twice changes
-nothing. Event dates are chosen relative to the first load and then stay as they are.
+nothing. Event dates are chosen relative to the first load (the app's clock) and then stay
+as they are.
 """
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from eventhub import timeutil
+from eventhub import demo_history, timeutil
 from eventhub.auth.models import Role, User
 from eventhub.events.models import AgendaItem, Event, EventFormat, EventStatus, Speaker
 from eventhub.extensions import db
@@ -33,13 +36,28 @@ ORGANIZATIONS = (
      OrganizationKind.CENTRE),
     ("zz-thueringen", "Zukunftszentrum Thüringen", "ZZ Thüringen", "DE-TH",
      OrganizationKind.CENTRE),
+    # Planned for solo self-employed people; it organizes events as a centre does (the
+    # organization kinds are "centre" and "coordination" only).
+    ("haus-der-selbststaendigen", "Haus der Selbstständigen", "HdS", "DE-SN",
+     OrganizationKind.CENTRE),
 )
+# "ein Angebot des …": the genitive of each name, for the demo texts.
+GENITIVE = {
+    "zentrum-digitale-arbeit": "des Zentrums digitale Arbeit",
+    "zz-brandenburg": "des Zukunftszentrums Brandenburg",
+    "zz-mecklenburg-vorpommern": "des Zukunftszentrums Mecklenburg-Vorpommern",
+    "zz-sachsen": "des Zukunftszentrums Sachsen",
+    "zz-sachsen-anhalt": "des Zukunftszentrums Sachsen-Anhalt",
+    "zz-thueringen": "des Zukunftszentrums Thüringen",
+    "haus-der-selbststaendigen": "des Hauses der Selbstständigen",
+}
 
 # Each centre's colour (shown beside its name) and the coordinating centre's contact, which
 # every page's footer names.
 COLOURS = {"zentrum-digitale-arbeit": "#0b5a8a", "zz-brandenburg": "#b3261e",
            "zz-mecklenburg-vorpommern": "#1f5fa8", "zz-sachsen": "#2e7d32",
-           "zz-sachsen-anhalt": "#b26a00", "zz-thueringen": "#6a3d9a"}
+           "zz-sachsen-anhalt": "#b26a00", "zz-thueringen": "#6a3d9a",
+           "haus-der-selbststaendigen": "#00707a"}
 CONTACT_EMAIL = "kontakt@demo.eventhub.invalid"
 
 DIGITALTAG_SLUG = "digitaltag-regionale-impulse"
@@ -151,6 +169,8 @@ def _other_events(result: DemoResult, orgs: dict[str, Organization], today: date
          "Digitale Kundenkommunikation im Tourismus", EventFormat.WEBINAR, 30, 10, 60, {}),
         ("zz-sachsen-anhalt", "solo-selbststaendig-digital",
          "Solo-selbstständig und digital sichtbar", EventFormat.ONLINE_TALK, 37, 17, 60, {}),
+        ("haus-der-selbststaendigen", "hds-angebote-kalkulieren",
+         "Preise kalkulieren als Solo-Selbstständige", EventFormat.WEBINAR, 44, 18, 90, {}),
     ]
     past = [
         ("zz-sachsen", "cloud-grundlagen-rueckblick", "Cloud-Grundlagen für KMU",
@@ -161,7 +181,7 @@ def _other_events(result: DemoResult, orgs: dict[str, Organization], today: date
     for org, slug, title, fmt, days, hour, minutes, extra in upcoming + past:
         start = _local(today + timedelta(days=days), hour)
         _event(result, orgs[org], slug, title, fmt, start, minutes, capacity=80,
-               summary=f"{title} – ein Angebot des {orgs[org].name}.", **extra)
+               summary=f"{title} – ein Angebot {GENITIVE[org]}.", **extra)
 
 
 def load(now: datetime | None = None) -> DemoResult:
@@ -176,4 +196,16 @@ def load(now: datetime | None = None) -> DemoResult:
     _digitaltag(result, orgs, today + timedelta(days=14))
     _other_events(result, orgs, today)
     db.session.flush()
+    _history(result, orgs, now)
     return result
+
+
+def _history(result: DemoResult, orgs: dict[str, Organization], now: datetime) -> None:
+    """The past year (``demo_history``): a few bulk INSERTs, only for events not there."""
+    ours = {slug: orgs[slug] for slug, *_rest in ORGANIZATIONS}
+    planned = demo_history.plan({s: (o.short_name or o.name, o.region_code)
+                                 for s, o in ours.items()}, now)
+    events, registrations = demo_history.write(planned, {s: o.id for s, o in ours.items()},
+                                               now, GENITIVE)
+    if events:
+        result.created.append(f"{events} past events with {registrations} registrations")

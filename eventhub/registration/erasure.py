@@ -8,6 +8,7 @@ token key is drawn anew.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from eventhub import mail
@@ -19,10 +20,28 @@ from eventhub.registration.models import Registration, new_token_key
 # language stay for the statistics.
 PERSONAL_FIELDS = ("email", "first_name", "last_name", "organization_name", "job_role")
 
+# Called with the registrations about to be erased, before their data go: what the
+# statistics keep of them is written down there (``attendance.people``, above this layer).
+BeforeErase = Callable[[Iterable[Registration]], None]
+_before_erase: list[BeforeErase] = []
+
+
+def register_before_erase(hook: BeforeErase) -> None:
+    if hook not in _before_erase:
+        _before_erase.append(hook)
+
+
+def before_erase(registrations: list[Registration]) -> None:
+    """Let the statistics keep what they keep of these people; every way that erases
+    (``erase``, the retention purge) calls this first."""
+    for hook in _before_erase:
+        hook(registrations)
+
 
 def erase(registration: Registration, now: datetime) -> None:
     """Delete the person's data for real; keep region, size and status for statistics."""
     cancel(registration, now)
+    before_erase([registration])
     mail.forget_recipient(registration.id)
     registration.answers = []
     blank(registration, now)
@@ -30,8 +49,8 @@ def erase(registration: Registration, now: datetime) -> None:
 
 
 def blank(registration: Registration, now: datetime) -> None:
-    """The personal fields emptied, every link revoked, the erasure noted. The answers and
-    the mail are the caller's: ``erase`` takes one person's, the retention purge
+    """The personal fields emptied, every link revoked, the erasure noted. The answers, the
+    mail and ``before_erase`` are the caller's: ``erase`` takes one person's, the retention purge
     (``eventhub.retention``) an event's all at once, and cancels nobody (the event is over,
     and the statistics count the status)."""
     for name in PERSONAL_FIELDS:

@@ -40,7 +40,7 @@ def to_csv(facts: list[tuple[str, str]], report_tables: list[Table], language: s
         writer.writerow([])
         writer.writerow([neutralize(table.title)])
         writer.writerow([neutralize(h) for h in table.head])
-        for row in (*table.rows, table.total):
+        for row in (*table.all_rows, table.total):
             writer.writerow([_csv_cell(v, language) for v in row.cells])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
@@ -86,7 +86,7 @@ def to_xlsx(facts: list[tuple[str, str]], report_tables: list[Table],
         sheet = workbook.create_sheet(title=_sheet_title(table.title, taken))
         sheet.freeze_panes = "B2"
         sheet.append([_xlsx_cell(sheet, h, bold=True) for h in table.head])
-        for row in table.rows:
+        for row in table.all_rows:
             sheet.append([_xlsx_cell(sheet, v) for v in row.cells])
         sheet.append([_xlsx_cell(sheet, v, bold=True) for v in table.total.cells])
     buffer = io.BytesIO()

@@ -5,7 +5,7 @@ import re
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, SelectField, ValidationError
+from wtforms import BooleanField, DateField, SelectChoice, SelectField, ValidationError
 
 from eventhub.formtools import Form
 from eventhub.inputguard import MAX_ID
@@ -33,6 +33,13 @@ class ReportForm(Form):
     start = IsoDateField(_l("From"))
     end = IsoDateField(_l("To"))
     event = SelectField(_l("Event"), validate_choice=False, default="")
+    breakdown = SelectField(_l("Break the tables down by"), default="",
+                            choices=[SelectChoice("", _l("nothing")),
+                                     SelectChoice("size", _l("Organization size")),
+                                     SelectChoice("role", _l("Role"))])
+    measure = SelectField(_l("Count in cross-tables"), default="registered",
+                          choices=[SelectChoice("registered", _l("Registered")),
+                                   SelectChoice("attended", _l("Attended"))])
     shared = BooleanField(_l("Shareable view"))
 
     def validate_event(self, field) -> None:

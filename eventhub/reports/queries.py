@@ -1,5 +1,5 @@
 """The reports' SQL: the events of a period, and their registrations counted per event and
-participant region in one GROUP BY.
+participant region, organization size and role group in one GROUP BY.
 
 Everything larger than an event is folded in Python from these per-event rows (see
 ``services``): a few hundred events times 18 regions, never the registrations themselves.
@@ -16,7 +16,9 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.selectable import Alias
 
+from eventhub.attendance import people
 from eventhub.attendance.models import WALK_IN, Attendance
+from eventhub.attendance.people import PersonKey
 from eventhub.events.models import Event, EventFormat, EventStatus
 from eventhub.extensions import db
 from eventhub.organizations.models import Organization, Region
@@ -52,6 +54,8 @@ class Counts:
     """One event's registrations from one region (see README, "Reports", for the terms)."""
     event_id: int
     region_code: str
+    size: str  # OrganizationSize's value
+    role: str  # people.ROLE_KEYS
     registered: int
     confirmed: int
     attended: int
@@ -59,6 +63,7 @@ class Counts:
     confirmed_attended: int  # confirmed, registered in advance, and attended
     recorded: int  # registrations with any attendance record
     minutes: int
+    returning: int  # of the attended, those who had attended an earlier event
 
 
 def _where(scope: Scope) -> list:
@@ -109,22 +114,36 @@ def _registrations(events_in_scope: int):
 
 
 def counts(scope: Scope, events_in_scope: int) -> list[Counts]:
-    """Registrations of the scope's events per (event, region): one query."""
+    """Registrations of the scope's events per (event, region, size, role group): one
+    query. Person keys are written first (``people.assign_keys``), so that every visit of
+    someone known by address is recognised."""
+    people.assign_keys()
     r = _registrations(events_in_scope)
     in_advance = r.source != WALK_IN
     confirmed = and_(r.status == S.CONFIRMED, in_advance)
     attended = Attendance.attended.is_(True)
+    role = people.role_group_sql(r).label("role")
+    firsts = people.first_visits()
     query = (
-        select(r.event_id, r.region_code,
+        select(r.event_id, r.region_code, r.organization_size, role,
                _total(and_(r.status != S.EXPIRED, in_advance)), _total(confirmed),
                _total(attended), _total(and_(attended, r.source == WALK_IN)),
                _total(and_(confirmed, attended)), func.count(Attendance.registration_id),
                func.coalesce(func.sum(case((attended, func.coalesce(Attendance.minutes, 0)),
+                                           else_=0)), 0),
+               func.coalesce(func.sum(case((attended, people.returning_sql(firsts, r)),
                                            else_=0)), 0))
         .outerjoin(Attendance, Attendance.registration_id == r.id)
+        .outerjoin(PersonKey, PersonKey.registration_id == r.id)
+        .outerjoin(firsts, firsts.c.key == PersonKey.key)
         .where(r.event_id.in_(select(Event.id).where(*_where(scope))))
-        .group_by(r.event_id, r.region_code))
-    return [Counts(*row) for row in db.session.execute(query)]
+        .group_by(r.event_id, r.region_code, r.organization_size, role))
+    return [Counts(row[0], row[1], _size(row[2]), *row[3:])
+            for row in db.session.execute(query)]
+
+
+def _size(value) -> str:
+    return value.value if hasattr(value, "value") else str(value)
 
 
 def regions() -> list[Region]:

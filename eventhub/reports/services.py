@@ -83,6 +83,11 @@ class Figures:
     expected: int = 0  # confirmed at ended events with attendance records: the rate's base
     no_shows: int = 0  # of ``expected``, not recorded as attended
     minutes: int = 0
+    returning: int = 0  # of ``attended``, people who had attended an earlier event
+
+    @property
+    def new(self) -> int:
+        return self.attended - self.returning
 
     def add(self, other: Figures) -> None:
         # Spelled out: this runs for every (event, region) row and table, and a loop over
@@ -94,6 +99,7 @@ class Figures:
         self.expected += other.expected
         self.no_shows += other.no_shows
         self.minutes += other.minutes
+        self.returning += other.returning
 
     @property
     def no_show_rate(self) -> float | None:
@@ -108,8 +114,22 @@ DIMENSIONS: dict[str, Dimension] = {
     "format": lambda c, e, m: e.format,
     "month": lambda c, e, m: m,
     "event": lambda c, e, m: e.id,
+    "size": lambda c, e, m: c.size,
+    "role": lambda c, e, m: c.role,
     "region_organization": lambda c, e, m: (c.region_code, e.organization_id),
+    "region_size": lambda c, e, m: (c.region_code, c.size),
+    "organization_size": lambda c, e, m: (e.organization_id, c.size),
+    "month_organization": lambda c, e, m: (m, e.organization_id),
 }
+# The tables that can be broken down by size or role: (table, category) -> key.
+BREAKDOWNS = ("size", "role")
+BROKEN_DOWN = ("region", "organization", "format", "month", "event")
+for _table in BROKEN_DOWN:
+    for _by in BREAKDOWNS:
+        if f"{_table}_{_by}" not in DIMENSIONS:
+            DIMENSIONS[f"{_table}_{_by}"] = (
+                lambda c, e, m, t=DIMENSIONS[_table], b=DIMENSIONS[_by]: (t(c, e, m),
+                                                                         b(c, e, m)))
 
 
 @dataclass
@@ -188,7 +208,7 @@ def _figures(c: Counts, judged: bool) -> Figures:
     return Figures(registered=c.registered, confirmed=c.confirmed, attended=c.attended,
                    walk_ins=c.walk_ins, expected=c.confirmed if judged else 0,
                    no_shows=c.confirmed - c.confirmed_attended if judged else 0,
-                   minutes=c.minutes)
+                   minutes=c.minutes, returning=c.returning)
 
 
 def _fold(report: Report, rows: list[Counts], now: datetime) -> None:

@@ -3,14 +3,17 @@ so that all three always show the same numbers.
 
 Small numbers (README, "Reports"): with a threshold T (the exports, and the page's
 shareable view), a count from 1 to T−1 shows as "<T"; 0 stays 0, because an empty group
-points at nobody. Derived figures are hidden with "×" whenever they would give such a count
-away: the minutes of a group in which fewer than T attended, and a no-show rate whose
-no-shows or attendees (among those expected) number 1 to T−1.
+points at nobody; every other count is rounded to a base B ≥ T (default 5), so that no
+total minus its parts, and no difference between two periods' files, gives a hidden count
+back. Derived figures are hidden with "×" whenever they would give such a count away: the
+minutes of a group in which fewer than T attended, a no-show rate whose no-shows or
+attendees (among those expected) number 1 to T−1; other rates and shares are computed
+from the shown (rounded) counts.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from babel.dates import format_date
@@ -54,29 +57,73 @@ class Table:
     rows: list[Row]
     total: Row
     label_columns: int = 1  # the leading columns that name the row; numbers follow
+    # Rows without any figure, shown collapsed below the others (and as zeros in files).
+    empty: list[Row] = field(default_factory=list)
+
+    @property
+    def all_rows(self) -> list[Row]:
+        return [*self.rows, *self.empty]
+
+
+def collapsed(table: Table) -> Table:
+    """The same table with its rows of zeros (or of nothing) moved to ``empty``."""
+    def has_data(row: Row) -> bool:
+        return any(v not in (0, None, "") for v in row.cells[table.label_columns:])
+    return replace(table, rows=[r for r in table.rows if has_data(r)],
+                   empty=[r for r in table.rows if not has_data(r)])
+
+
+MINUTES_BASE = 60  # shared minutes are rounded to hours
 
 
 @dataclass(frozen=True)
 class Suppression:
-    """Hides counts from 1 to ``threshold`` − 1; a threshold of 0 or 1 hides nothing."""
+    """Hides counts from 1 to ``threshold`` − 1 and rounds the others to ``base``.
+
+    A threshold of 0 or 1 and a base of 1 change nothing (the page for its own users).
+    Rounding is what keeps a hidden count from being worked out: every shown count is a
+    multiple of ``base`` (at least ``threshold``), so any sum or difference of shown
+    counts is one too, and never a number from 1 to ``threshold`` − 1. Rates and shares
+    are computed from the shown counts only."""
     threshold: int = 0
+    base: int = 1
+
+    @classmethod
+    def shared(cls, threshold: int, base: int) -> Suppression:
+        return cls(threshold, max(base, threshold, 1))
 
     def small(self, count: int) -> bool:
         return 0 < count < self.threshold
 
+    def rounded(self, count: int, base: int | None = None) -> int:
+        base = base or self.base
+        if base <= 1 or count == 0:
+            return count
+        return max(base, base * int(count / base + 0.5))
+
     def count(self, count: int) -> int | Hidden:
-        return Hidden(f"<{self.threshold}") if self.small(count) else count
+        return Hidden(f"<{self.threshold}") if self.small(count) else self.rounded(count)
 
     def minutes(self, figures: Figures) -> int | Hidden:
-        return Hidden(DERIVED, True) if self.small(figures.attended) else figures.minutes
+        if self.small(figures.attended):
+            return Hidden(DERIVED, True)
+        return self.rounded(figures.minutes, MINUTES_BASE if self.base > 1 else 1)
+
+    def share(self, part: int, whole: int) -> Percent | Hidden | None:
+        """``part`` of ``whole`` as the shown counts say."""
+        shown_part, shown_whole = self.count(part), self.count(whole)
+        if not whole:
+            return None
+        if isinstance(shown_part, Hidden) or isinstance(shown_whole, Hidden):
+            return Hidden(DERIVED, True)
+        return Percent(shown_part / shown_whole)
 
     def rate(self, figures: Figures) -> Percent | Hidden | None:
         if not figures.expected:
             return None
-        came = figures.expected - figures.no_shows
-        if self.small(figures.no_shows) or self.small(came):
+        if self.small(figures.expected - figures.no_shows):
             return Hidden(DERIVED, True)
-        return Percent(figures.no_shows / figures.expected)
+        return self.share(figures.no_shows, figures.expected)
 
 
 EXACT = Suppression()
@@ -109,18 +156,18 @@ def build(report: Report, language: str, hide: Suppression = EXACT) -> list[Tabl
     """Per region, organization, format, month and event; organizations side by side for
     those who see them all."""
     tables = [
-        _table(report, hide, "regions", _("Per region"), _("Region"), "region",
-               [(r.code, r.name(language)) for r in report.regions]),
+        collapsed(_table(report, hide, "regions", _("Per region"), _("Region"), "region",
+                         [(r.code, r.name(language)) for r in report.regions])),
         _table(report, hide, "organizations", _("Per organization"), _("Organization"),
                "organization", [(o.id, o.name) for o in report.organizations]),
-        _table(report, hide, "formats", _("Per format"), _("Format"), "format",
-               [(f, str(FORMAT_LABELS[f])) for f in report.formats]),
+        collapsed(_table(report, hide, "formats", _("Per format"), _("Format"), "format",
+                         [(f, str(FORMAT_LABELS[f])) for f in report.formats])),
         _table(report, hide, "months", _("Per month"), _("Month"), "month",
                [(m, month_label(*m, language)) for m in report.period.months()]),
         events_table(report, hide, language),
     ]
     if report.side_by_side:
-        tables.append(matrix(report, hide, language))
+        tables.append(collapsed(matrix(report, hide, language)))
     return tables
 
 
@@ -159,12 +206,24 @@ def summary(report: Report, hide: Suppression) -> list[tuple[str, Value]]:
 def attendance_bars(report: Report, hide: Suppression, language: str) -> list[Bar]:
     """The chart's bars: attended per region, hidden ones as long as the threshold."""
     bars = []
-    for region in report.regions:
+    for region in regions_with_data(report):
         value = hide.count(report.figures("region", region.code).attended)
         hidden = isinstance(value, Hidden)
         bars.append(Bar(region.name(language), hide.threshold if hidden else value,
                         text(value, language), hidden))
     return bars
+
+
+def regions_with_data(report: Report) -> list:
+    return [r for r in report.regions if report.figures("region", r.code) != EMPTY]
+
+
+def regions_without_data(report: Report, language: str) -> list[str]:
+    return [r.name(language) for r in report.regions
+            if report.figures("region", r.code) == EMPTY]
+
+
+EMPTY = Figures()
 
 
 def facts(report: Report, created: datetime, hide: Suppression,
@@ -186,6 +245,11 @@ def facts(report: Report, created: datetime, hide: Suppression,
             "Counts from 1 to %(highest)d show as “<%(threshold)d”; “×” marks rates and "
             "minutes that would give such a count away.", highest=hide.threshold - 1,
             threshold=hide.threshold)))
+    if hide.base > 1:
+        rows.append((_("Rounding"), _(
+            "Other counts are rounded to multiples of %(base)d, minutes to hours; rates and "
+            "shares are computed from the rounded counts, so totals may differ from the sum "
+            "of their parts.", base=hide.base)))
     return rows
 
 

@@ -16,7 +16,7 @@ from flask_login import current_user
 from eventhub import formtools, i18n, timeutil
 from eventhub.errors import RuleViolation
 from eventhub.events.manage_blueprint import bp
-from eventhub.reports import charts, exports, forms, services, tables
+from eventhub.reports import breakdowns, exports, forms, pictures, services, tables
 from eventhub.reports.services import Report
 from eventhub.reports.tables import EXACT, Suppression
 
@@ -59,39 +59,46 @@ def _load(now: datetime) -> tuple[forms.ReportForm, Report | None]:
     return form, report
 
 
-def _chart(report: Report, hide: Suppression, language: str):
-    period = report.period
-    description = _("Horizontal bars, one per region in the order of the table “Per region”, "
-                    "each labelled with the number of people who attended.")
-    if hide.threshold > 1:
-        description += " " + _("Dashed outlines stand for counts below %(threshold)d.",
-                               threshold=hide.threshold)
-    return charts.bar_chart(
-        tables.attendance_bars(report, hide, language), chart_id="regions-chart",
-        title=_("Attended per region, %(first)s to %(last)s",
-                first=tables.text(period.first, language),
-                last=tables.text(period.last, language)),
-        description=description)
-
-
 def _page(form: forms.ReportForm, report: Report | None, status: int = 200):
     threshold, language = _threshold(), i18n.current_language()
     context = {"form": form, "report": report, "threshold": threshold}
     if report is not None:
-        hide = Suppression(threshold) if form.shared.data else EXACT
+        hide = _suppression() if form.shared.data else EXACT
+        report_tables = _tables(form, report, language, hide)
+        keyed = {t.key: t for t in report_tables}
         context.update(
-            shared=hide is not EXACT, tables=tables.build(report, language, hide),
-            summary=tables.summary(report, hide), chart=_chart(report, hide, language),
+            shared=hide is not EXACT, rounding=_suppression().base, tables=report_tables,
+            summary=tables.summary(report, hide),
+            chart=pictures.regions(report, hide, language),
+            funnel=pictures.funnel(report, hide, language),
+            sizes_chart=pictures.sizes(keyed["per_size"], hide, language),
+            trend=(pictures.trend(keyed["trend_registered"], keyed["trend_attended"], hide,
+                                  language) if "trend_registered" in keyed else None),
+            empty_regions=tables.regions_without_data(report, language),
             cell=lambda value: tables.html(value, language),
-            args=_report_args(report, form.shared.data))
+            args=_report_args(form, report))
     return render_template("reports/index.html", **context), status
 
 
-def _report_args(report: Report, shared: bool) -> dict[str, str]:
+def _suppression() -> Suppression:
+    return Suppression.shared(_threshold(), int(current_app.config["REPORT_ROUNDING_BASE"]))
+
+
+def _tables(form: forms.ReportForm, report: Report, language: str,
+            hide: Suppression) -> list[tables.Table]:
+    return breakdowns.build(report, language, hide, form.breakdown.data or None,
+                            form.measure.data or "registered")
+
+
+def _report_args(form: forms.ReportForm, report: Report) -> dict[str, str]:
     args = {"start": report.period.first.isoformat(), "end": report.period.last.isoformat()}
     if report.event_id is not None:
         args["event"] = str(report.event_id)
-    if shared:
+    if form.breakdown.data:
+        args["breakdown"] = form.breakdown.data
+    if form.measure.data and form.measure.data != "registered":
+        args["measure"] = form.measure.data
+    if form.shared.data:
         args["shared"] = "y"
     return args
 
@@ -109,8 +116,8 @@ def export_report(file_format: str):
     form, report = _load(now)
     if report is None:
         return _page(form, None, 422)
-    language, hide = i18n.current_language(), Suppression(_threshold())
-    report_tables = tables.build(report, language, hide)
+    language, hide = i18n.current_language(), _suppression()
+    report_tables = _tables(form, report, language, hide)
     facts = tables.facts(report, now, hide, language)
     if file_format == "csv":
         data, content_type = exports.to_csv(facts, report_tables, language), exports.CSV_TYPE

@@ -28,7 +28,7 @@ from eventhub.events.models import Event
 from eventhub.extensions import db
 from eventhub.mail import OutboxMessage
 from eventhub.organizations.models import Organization
-from eventhub.registration.erasure import blank, erase
+from eventhub.registration.erasure import before_erase, blank, erase
 from eventhub.registration.models import Answer, Registration, RegistrationStatus
 from eventhub.registration.places import lock_event
 from eventhub.reminders.models import ReminderDelivery
@@ -96,9 +96,11 @@ def _blank_all(event_id: int, now: datetime) -> int:
                                    Registration.erased_at.is_(None))
         .execution_options(yield_per=1000))
     count = 0
-    for registration in registrations:
-        blank(registration, now)
-        count += 1
+    for batch in registrations.partitions():
+        before_erase(batch)  # the report's returning participants, decided before the keys go
+        for registration in batch:
+            blank(registration, now)
+        count += len(batch)
     db.session.flush()
     return count
 

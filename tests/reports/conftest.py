@@ -42,9 +42,9 @@ F = EventFormat
 
 
 def person(db_session, event, region: str, status=S.CONFIRMED, attended: bool | None = None,
-           minutes: int | None = None, walk_in: bool = False):
+           minutes: int | None = None, walk_in: bool = False, **kw):
     registration = add_registration(db_session, event, status=status, region_code=region,
-                                    source=WALK_IN if walk_in else "form")
+                                    source=WALK_IN if walk_in else "form", **kw)
     if attended is not None:
         db_session.add(Attendance(registration_id=registration.id, attended=attended,
                                   minutes=minutes, source=AttendanceSource.IMPORT))

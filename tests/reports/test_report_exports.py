@@ -29,24 +29,32 @@ def test_csv_for_coordinators(client, login, world):
                          ["Organizations", "all"]]
     assert facts[4] == ["Created", "2026-05-25 12:00"]
     assert facts[5][0] == "Small numbers" and "“<3”" in facts[5][1]
+    assert facts[6][0] == "Rounding" and "multiples of 5" in facts[6][1]
     assert list(tables) == ["Per region", "Per organization", "Per format", "Per month",
-                            "Per event", "Attended per region and organization"]
+                            "Per event", "Attended per region and organization",
+                            "Per organization size", "Per role",
+                            "Per region and organization size: Registered",
+                            "Small companies and solo self-employed",
+                            "New and returning participants per organization",
+                            "New and returning participants per month",
+                            "Registered per month and organization",
+                            "Attended per month and organization"]
     regions = tables["Per region"]
     assert regions[0] == ["Region", "Registered", "Confirmed", "Attended", "of them walk-ins",
                           "No-show rate (%)", "Minutes attended"]
     rows = by_label(regions)
     assert len(rows) == 19
     assert rows["Berlin"] == ["<3", "<3", "0", "0", "×", "0"]
-    assert rows["Brandenburg"] == ["6", "6", "<3", "0", "×", "×"]
-    assert rows["Saxony"] == ["10", "7", "6", "<3", "×", "207"]
+    assert rows["Brandenburg"] == ["5", "5", "<3", "0", "×", "×"]
+    assert rows["Saxony"] == ["10", "5", "5", "<3", "×", "180"]
     assert rows["outside Germany"] == ["<3", "<3", "<3", "0", "×", "×"]
     assert rows["not stated"] == ["0", "0", "<3", "<3", "", "×"]
     assert rows["Bavaria"] == ["0", "0", "0", "0", "", "0"]
-    assert rows["Total"] == ["23", "17", "10", "<3", "36.4", "372"]
+    assert rows["Total"] == ["25", "15", "10", "<3", "50.0", "360"]
     months = by_label(tables["Per month"])
-    assert months["February 2026"][0] == "0" and months["March 2026"][:3] == ["11", "8", "3"]
+    assert months["February 2026"][0] == "0" and months["March 2026"][:3] == ["10", "10", "5"]
     formats = by_label(tables["Per format"])
-    assert formats["Online talk"] == ["4", "<3", "0", "0", "", "0"]
+    assert formats["Online talk"] == ["5", "<3", "0", "0", "", "0"]
 
 
 def test_csv_neutralizes_formulas_and_hides_exact_numbers_even_without_the_toggle(
@@ -54,16 +62,16 @@ def test_csv_neutralizes_formulas_and_hides_exact_numbers_even_without_the_toggl
     login(world.coordinator)
     _, tables = csv_sections(download(client, "csv").data)
     events = by_label(tables["Per event"])
-    assert events["'=Werkstatt"] == ["ZZ BB", "Workshop", "2026-03-15", "5", "4", "0", "0",
+    assert events["'=Werkstatt"] == ["ZZ BB", "Workshop", "2026-03-15", "5", "5", "0", "0",
                                      "", "0"]
-    assert events["Ausblick"][3:5] == ["4", "<3"]
+    assert events["Ausblick"][3:5] == ["5", "<3"]
 
 
 def test_csv_in_german_uses_a_decimal_comma(client, login, world):
     login(world.coordinator)
     _, tables = csv_sections(download(client, "csv", lang="de").data)
     regions = by_label(next(iter(tables.values())))
-    assert regions["Insgesamt"][4] == "36,4"
+    assert regions["Insgesamt"][4] == "50,0"
 
 
 def test_csv_of_an_organizer_holds_only_their_centre(client, login, world):
@@ -78,7 +86,7 @@ def test_csv_of_an_organizer_holds_only_their_centre(client, login, world):
     assert "Attended per region and organization" not in tables
     regions = by_label(tables["Per region"])
     assert regions["Saxony"] == ["<3", "0", "0", "0", "", "0"]  # E1's waitlisted person only
-    assert regions["Total"] == ["11", "8", "3", "<3", "×", "75"]
+    assert regions["Total"] == ["10", "10", "5", "<3", "×", "60"]
 
 
 def test_an_organizer_cannot_export_another_centres_event(client, login, world):
@@ -99,7 +107,7 @@ def test_csv_of_one_event(client, login, world):
     facts, tables = csv_sections(response.data)
     assert ["Event", "Digitaltag Sachsen"] in facts
     # 2 of 7 did not come: a rate that would reveal a count below 3
-    assert by_label(tables["Per region"])["Total"] == ["8", "7", "7", "<3", "×", "297"]
+    assert by_label(tables["Per region"])["Total"] == ["10", "5", "5", "<3", "×", "300"]
 
 
 def test_the_threshold_is_a_setting(app, client, login, world, monkeypatch):
@@ -115,17 +123,17 @@ def test_xlsx(client, login, world):
     assert response.content_type == \
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     book = workbook(response.data)
-    assert book.sheetnames == ["Report", "Per region", "Per organization", "Per format",
-                               "Per month", "Per event", "Attended per region and orga"]
+    assert book.sheetnames[:7] == ["Report", "Per region", "Per organization", "Per format",
+                                   "Per month", "Per event", "Attended per region and orga"]
     assert book["Report"]["A2"].value == "Period"
     regions = {row[0]: row[1:] for row in book["Per region"].iter_rows(values_only=True)}
     assert regions["Region"][0] == "Registered"
-    assert regions["Saxony"] == (10, 7, 6, "<3", "×", 207)
+    assert regions["Saxony"] == (10, 5, 5, "<3", "×", 180)
     assert regions["Bavaria"] == (0, 0, 0, 0, None, 0)
     total = book["Per region"]["A20"]
     assert total.value == "Total" and total.font.bold
     rate = book["Per region"]["F20"]
-    assert rate.value == pytest.approx(4 / 11) and rate.number_format == "0.0%"
+    assert rate.value == pytest.approx(5 / 10) and rate.number_format == "0.0%"
     events = list(book["Per event"].iter_rows(min_row=2, values_only=True))
     assert events[1][0] == "=Werkstatt" and book["Per event"]["A3"].data_type == "s"
     assert events[1][3].date().isoformat() == "2026-03-15"

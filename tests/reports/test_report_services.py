@@ -36,7 +36,7 @@ REGIONS = {
 
 
 def numbers(report, dimension, key) -> tuple:
-    return astuple(report.figures(dimension, key))
+    return astuple(report.figures(dimension, key))[:7]
 
 
 def build(user, period=PERIOD, now=NOW, event_id=None):
@@ -45,7 +45,7 @@ def build(user, period=PERIOD, now=NOW, event_id=None):
 
 def test_totals_and_rate(world):
     report = build(world.coordinator)
-    assert astuple(report.total) == TOTAL
+    assert astuple(report.total)[:7] == TOTAL
     assert report.total.no_show_rate == pytest.approx(4 / 11)
     assert [e.title for e in report.events] == ["Nachtgespräch KI", "=Werkstatt",
                                                 "Digitaltag Sachsen", "Ausblick"]
@@ -105,22 +105,22 @@ def test_no_shows_count_only_once_an_event_is_over_and_has_records(world):
 def test_period_boundaries_are_whole_berlin_days(world):
     winter = build(world.coordinator, Period(date(2025, 12, 1), date(2026, 2, 28)))
     assert [e.title for e in winter.events] == ["Jahresrückblick"]
-    assert astuple(winter.total) == (2, 2, 2, 0, 2, 0, 160)
+    assert astuple(winter.total)[:7] == (2, 2, 2, 0, 2, 0, 160)
     first_of_march = build(world.coordinator, Period(date(2026, 3, 1), date(2026, 3, 1)))
     assert [e.title for e in first_of_march.events] == ["Nachtgespräch KI"]
-    assert astuple(first_of_march.total) == E1
+    assert astuple(first_of_march.total)[:7] == E1
 
 
 def test_drafts_and_cancelled_events_are_left_out(world):
     report = build(world.coordinator, Period(date(2026, 4, 1), date(2026, 4, 30)))
-    assert report.events == [] and astuple(report.total) == ZERO
+    assert report.events == [] and astuple(report.total)[:7] == ZERO
 
 
 def test_organizers_see_their_own_organization_only(world):
     report = build(world.organizer_a)
     assert [o.id for o in report.organizations] == [world.a.id]
     assert {e.id for e in report.events} == {world.e1.id, world.e2.id}
-    assert astuple(report.total) == (11, 8, 3, 1, 4, 2, 75)
+    assert astuple(report.total)[:7] == (11, 8, 3, 1, 4, 2, 75)
     assert not report.side_by_side
     assert world.b.id not in report.groups["organization"]
 
@@ -135,7 +135,7 @@ def test_an_organizer_without_organization_sees_nothing(world, make):
 def test_one_event(world):
     report = build(world.coordinator, event_id=world.e3.id)
     assert [e.id for e in report.events] == [world.e3.id]
-    assert astuple(report.total) == E3
+    assert astuple(report.total)[:7] == E3
     assert len(report.events_in_period) == 4
 
 
@@ -189,7 +189,7 @@ def test_period_bounds_in_utc():
 def test_figures_add_and_rate():
     total = Figures(1, 2, 3, 4, 5, 6, 7)
     total.add(Figures(1, 1, 1, 1, 5, 0, 1))
-    assert astuple(total) == (2, 3, 4, 5, 10, 6, 8)
+    assert astuple(total)[:7] == (2, 3, 4, 5, 10, 6, 8)
     assert total.no_show_rate == pytest.approx(0.6)
     assert Figures().no_show_rate is None
 
@@ -223,7 +223,11 @@ def test_a_few_queries_whatever_the_number_of_registrations(world, statements, d
     coordinator.role  # noqa: B018  (loaded before counting: the fixture committed)
     statements.clear()
     build(coordinator)
-    selects = [s for s in statements if s.startswith("SELECT")]
+    selects = [s for s in statements if s.startswith(("SELECT", "WITH"))]
+    # Person keys are written in batches before counting: one read per batch, one more.
+    keys = [s for s in selects if "LEFT OUTER JOIN person_keys" in s and "LIMIT" in s]
+    assert len(keys) == 2
+    selects = [s for s in selects if s not in keys]
     grouped = [s for s in selects if "GROUP BY" in s]
     # the events, their count (SQLite), the grouped counts, regions and organizations
     assert len(grouped) == 1 and len(selects) <= 5, selects

@@ -79,8 +79,9 @@ def test_the_shareable_view_hides_small_counts(client, login, world):
     login(world.coordinator)
     page = get(client, shared="y")
     assert page_table(page, "regions")["Berlin"] == ["<3", "<3", "0", "0", "×", "0"]
-    assert page_table(page, "regions")["Brandenburg"] == ["6", "6", "<3", "0", "×", "×"]
+    assert page_table(page, "regions")["Brandenburg"] == ["5", "5", "<3", "0", "×", "×"]
     assert "Shareable view: counts from 1 to 2" in page
+    assert "rounded to multiples of 5" in page
     assert "export.csv?start=2026-01-01&amp;end=2026-06-30&amp;shared=y" in page
 
 
