@@ -77,6 +77,11 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_REGISTRATION": "20 per minute;200 per hour",
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_LOGIN": "10 per minute",
+    # "Forgot password": per client, and per address asked for (no mail flood to one person).
+    "RATELIMIT_PASSWORD_RESET": "5 per 15 minutes",
+    "RATELIMIT_PASSWORD_RESET_ADDRESS": "3 per hour",
+    "ACCOUNT_INVITATION_DAYS": 7,  # an invitation link works this long
+    "PASSWORD_RESET_MINUTES": 120,  # a password-reset link works this long
     "RATELIMIT_HEADERS_ENABLED": True,
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     "SESSION_COOKIE_HTTPONLY": True,

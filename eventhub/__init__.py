@@ -65,6 +65,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventhub import cli, mail  # noqa: F401  (mail: the outbox model)
     from eventhub.attendance import manage_views as _attendance  # noqa: F401  (manage_bp routes)
     from eventhub.attendance.views import bp as attendance_bp
+    from eventhub.auth.manage_views import bp as accounts_bp
     from eventhub.auth.views import bp as auth_bp
     from eventhub.calendar.views import bp as calendar_bp
     from eventhub.events import agenda_views  # noqa: F401  (adds routes to manage_bp)
@@ -78,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(events_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(accounts_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(attendance_bp)

@@ -36,7 +36,7 @@ def find_user(email: str) -> User | None:
 
 def authenticate(email: str, password: str, now: datetime) -> User | None:
     user = find_user(email)
-    if user is None or not user.active:
+    if user is None or not user.active or user.invitation_pending:
         check_password_hash(_dummy_hash(), password)
         return None
     if not user.check_password(password):
