@@ -61,7 +61,9 @@ DEFAULTS: dict[str, Any] = {
     "CALENDAR_FEED_CANCELLED_DAYS": 30,
     "CALENDAR_FEED_REFRESH_MINUTES": 60,
     "CALENDAR_FEED_MAX_AGE_SECONDS": 300,
-    "PRIVACY_NOTICE_VERSION": "2026-11",
+    # The published legal pages (footer links, the privacy policy's version) are kept this
+    # long per process; publishing shows in other processes after this at most.
+    "LEGAL_CACHE_SECONDS": 5.0,
     "SCHEDULER_MAIL_SECONDS": 15,
     "SCHEDULER_EXPIRY_SECONDS": 60,
     # Reminders are queued by a job every REMINDER seconds and sent by the mail job (above),
@@ -133,7 +135,6 @@ _ENV: dict[str, tuple[str, Any]] = {
     "EVENTHUB_RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", _flag),
     "EVENTHUB_REGISTRATION_MIN_FILL_SECONDS": ("REGISTRATION_MIN_FILL_SECONDS", float),
     "EVENTHUB_BOOKABLE_EVENT_SECONDS": ("BOOKABLE_EVENT_SECONDS", float),
-    "EVENTHUB_PRIVACY_NOTICE_VERSION": ("PRIVACY_NOTICE_VERSION", str),
     "EVENTHUB_REPORT_SMALL_NUMBER_THRESHOLD": ("REPORT_SMALL_NUMBER_THRESHOLD", int),
     # Checked in load() (a ConfigError naming the setting, not a bare ValueError).
     "EVENTHUB_TRUSTED_PROXIES": ("TRUSTED_PROXIES", str),

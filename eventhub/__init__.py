@@ -71,6 +71,8 @@ def _register_blueprints(app: Flask) -> None:
     from eventhub.events import agenda_views  # noqa: F401  (adds routes to manage_bp)
     from eventhub.events.manage_blueprint import bp as manage_bp
     from eventhub.events.views import bp as events_bp
+    from eventhub.legal.views import admin_bp as legal_admin_bp
+    from eventhub.legal.views import bp as legal_bp
     from eventhub.registration import manage_views  # noqa: F401  (adds routes to manage_bp)
     from eventhub.registration import models as registration_models  # noqa: F401
     from eventhub.registration.views import bp as registration_bp
@@ -84,4 +86,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(registration_bp)
     app.register_blueprint(attendance_bp)
     app.register_blueprint(calendar_bp)
+    app.register_blueprint(legal_bp)
+    app.register_blueprint(legal_admin_bp)
     app.cli.add_command(cli.group)
