@@ -108,7 +108,9 @@ DEFAULTS: dict[str, Any] = {
     # Reports: in exports and the shareable view, counts from 1 to this minus one show as
     # "<3" (with the default), so that nobody can be singled out; 0 stays 0.
     "REPORT_SMALL_NUMBER_THRESHOLD": 3,
-    "REPORT_DEFAULT_MONTHS": 12,  # the default period: this month and the 11 before
+    "REPORT_DEFAULT_MONTHS": 12,
+    # The audit trail keeps entries this long; the scheduler's daily purge deletes older ones.
+    "AUDIT_RETENTION_DAYS": 730,  # the default period: this month and the 11 before
 }
 
 def _flag(value: str) -> bool:

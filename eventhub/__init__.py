@@ -63,6 +63,7 @@ def _register_blueprints(app: Flask) -> None:
 
     # isort: split
     from eventhub import cli, mail  # noqa: F401  (mail: the outbox model)
+    from eventhub.admin.views import bp as admin_bp
     from eventhub.attendance import manage_views as _attendance  # noqa: F401  (manage_bp routes)
     from eventhub.attendance.views import bp as attendance_bp
     from eventhub.auth.manage_views import bp as accounts_bp
@@ -88,4 +89,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(calendar_bp)
     app.register_blueprint(legal_bp)
     app.register_blueprint(legal_admin_bp)
+    app.register_blueprint(admin_bp)
     app.cli.add_command(cli.group)

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from eventhub import links, mail
+from eventhub import audit, links, mail
 from eventhub.auth import sessions, tokens
 from eventhub.auth.models import Role, User
 from eventhub.auth.services import check_new_password, find_user, normalize_email
@@ -90,6 +90,7 @@ def invite(actor: User, *, email: str, name: str, role: Role,
     db.session.add(user)
     db.session.flush()
     _mail_invitation(user, actor.name, language, now)
+    _audit(actor, "account.invite", user, {"role": role, "organization_id": user.organization_id})
     return user
 
 
@@ -109,6 +110,8 @@ def update(actor: User, target: User, *, name: str, role: Role,
             changes[field] = (old, new)
     target.name, target.role, target.organization = name.strip(), role, organization
     db.session.flush()
+    if changes:
+        _audit(actor, "account.update", target, changes)
     return changes
 
 
@@ -120,7 +123,9 @@ def deactivate(actor: User, target: User) -> int:
         raise RuleViolation(_l("You cannot deactivate your own account."))
     target.active = False
     db.session.flush()
-    return sessions.end_all(target)
+    ended = sessions.end_all(target)
+    _audit(actor, "account.deactivate", target, {"logins_ended": ended})
+    return ended
 
 
 def reactivate(actor: User, target: User) -> None:
@@ -128,6 +133,7 @@ def reactivate(actor: User, target: User) -> None:
         raise NotPermitted
     target.active = True
     db.session.flush()
+    _audit(actor, "account.reactivate", target)
 
 
 def send_password_link(actor: User, target: User, *, language: str, now: datetime) -> str:
@@ -139,8 +145,10 @@ def send_password_link(actor: User, target: User, *, language: str, now: datetim
         raise RuleViolation(_l("Reactivate the account first."))
     if target.invitation_pending:
         _mail_invitation(target, actor.name, language, now)
+        _audit(actor, "account.invitation_sent", target, now=now)
         return tokens.INVITE
     _mail_reset(target, language, now)
+    _audit(actor, "account.reset_link_sent", target, now=now)
     return tokens.RESET
 
 
@@ -162,6 +170,7 @@ def accept_invitation(token: str, password: str) -> User:
     _set_password(user, password)
     user.invitation_pending = False
     db.session.flush()
+    _audit(user, "account.invitation_accepted", user)
     return user
 
 
@@ -171,12 +180,19 @@ def reset_password(token: str, password: str) -> User:
     _set_password(user, password)
     db.session.flush()
     sessions.end_all(user)
+    _audit(user, "account.password_reset", user)
     return user
 
 
 def _set_password(user: User, password: str) -> None:
     check_new_password(password, email=user.email)
     user.set_password(password)
+
+
+def _audit(actor: User, action: str, target: User, details: dict | None = None, *,
+           now: datetime | None = None) -> None:
+    audit.record(actor, action, now, target=("user", target.id),
+                 organization_id=target.organization_id, details=details)
 
 
 def _mail_invitation(user: User, inviter: str | None, language: str, now: datetime) -> None:

@@ -9,14 +9,15 @@ from eventhub.auth.forms import email_field
 from eventhub.auth.models import Role
 from eventhub.formtools import Form
 
-ROLE_LABELS = {Role.ADMIN: _l("Admin"), Role.COORDINATOR: _l("Coordinator"),
-               Role.ORGANIZER: _l("Organizer")}
+ROLE_LABELS = {Role.ADMIN: _l("Admin (everything, every account)"),
+               Role.COORDINATOR: _l("Coordinator (every centre, the organizers' accounts)"),
+               Role.ORGANIZER: _l("Organizer (one centre's events)")}
 
 
 class AccountForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
                        render_kw={"autocomplete": "off"})
-    role = SelectField(_l("Role"), validators=[DataRequired()])
+    role = SelectField(_l("Account role"), validators=[DataRequired()])
     organization_id = SelectField(
         _l("Organization"),
         description=_l("Organizers manage the events of this organization only."))

@@ -51,6 +51,7 @@ def login():
             login_user(user)
             flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(safe_next(form.next.data, url_for("manage.dashboard")))
+        db.session.commit()  # the failed attempt's audit entry
         form.form_errors.append(_("E-mail address or password is not correct."))
     return render_template("auth/login.html", form=form), 200 if not form.errors else 422
 
@@ -59,7 +60,7 @@ def login():
 def logout():
     # A form POST with a CSRF token, so that no third-party page can log people out.
     if current_user.is_authenticated:
-        services.log_out(current_user._get_current_object())
+        services.log_out(current_user._get_current_object(), timeutil.utcnow())
         db.session.commit()
     logout_user()
     flash(_("You have been logged out."), "info")
@@ -69,7 +70,7 @@ def logout():
 @bp.post("/account/logout-everywhere")
 @login_required
 def logout_everywhere():
-    services.log_out_everywhere(current_user._get_current_object())
+    services.log_out_everywhere(current_user._get_current_object(), timeutil.utcnow())
     db.session.commit()
     logout_user()
     flash(_("You have been logged out on all devices."), "info")

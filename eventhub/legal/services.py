@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from eventhub import audit
 from eventhub.auth.models import Role, User
 from eventhub.errors import NotPermitted, RuleViolation
 from eventhub.extensions import db
@@ -49,8 +50,12 @@ def publish(actor: User, kind: LegalKind, *, body_de: str, body_en: str, now: da
     a consent's version must stand for a different text)."""
     if not may_edit(actor):
         raise NotPermitted
-    return _publish(kind, body_de=body_de, body_en=body_en, now=now, placeholder=placeholder,
-                    published_by_id=actor.id)
+    text = _publish(kind, body_de=body_de, body_en=body_en, now=now,
+                    placeholder=placeholder, published_by_id=actor.id)
+    if text is not None:
+        audit.record(actor, "legal.publish", now, target=("legal_text", text.id),
+                     details={"kind": kind, "version": text.version})
+    return text
 
 
 def _publish(kind: LegalKind, *, body_de: str, body_en: str, now: datetime,
