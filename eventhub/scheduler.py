@@ -19,6 +19,7 @@ from flask.cli import with_appcontext
 
 from eventhub import timeutil
 from eventhub.attendance import importing
+from eventhub.audit import services as audit
 from eventhub.extensions import db
 from eventhub.mail import deliver_all_due
 from eventhub.registration.services import expire_all_overdue
@@ -33,6 +34,7 @@ QUEUE_REMINDERS = "queue reminders"
 EXPIRE_PENDING = "expire pending registrations"
 PURGE_ATTENDANCE_FILES = "purge attendance files"
 PURGE_PERSONAL_DATA = "purge personal data"
+PURGE_AUDIT_LOG = "purge audit log"
 
 # APScheduler logs every run of every job at INFO ("Running job", "executed successfully").
 QUIET_LOGGERS = ("apscheduler.scheduler", "apscheduler.executors.default")
@@ -123,13 +125,22 @@ def quiet_apscheduler_logs() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
+def purge_audit_log_job() -> None:
+    """The audit trail keeps its entries for AUDIT_RETENTION_DAYS, no longer."""
+    deleted = audit.purge(timeutil.utcnow(), int(current_app.config["AUDIT_RETENTION_DAYS"]))
+    db.session.commit()
+    if deleted:
+        log.info("%s: deleted %d entries", PURGE_AUDIT_LOG, deleted)
+
+
 def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="UTC")
     jobs = ((deliver_mail_job, SEND_MAIL, app.config["SCHEDULER_MAIL_SECONDS"]),
             (reminders_job, QUEUE_REMINDERS, app.config["SCHEDULER_REMINDER_SECONDS"]),
             (expire_pending_job, EXPIRE_PENDING, app.config["SCHEDULER_EXPIRY_SECONDS"]),
             (purge_attendance_files_job, PURGE_ATTENDANCE_FILES, 3600),
-            (retention_job, PURGE_PERSONAL_DATA, app.config["SCHEDULER_RETENTION_SECONDS"]))
+            (retention_job, PURGE_PERSONAL_DATA, app.config["SCHEDULER_RETENTION_SECONDS"]),
+            (purge_audit_log_job, PURGE_AUDIT_LOG, 3600))
     for job, name, seconds in jobs:
         # coalesce + one instance: a slow run is never stacked on top of itself.
         scheduler.add_job(_in_app(app, job, name), "interval", seconds=seconds,

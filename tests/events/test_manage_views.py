@@ -155,6 +155,7 @@ def ids_of(event: Event) -> dict[str, int]:
 # Every management route that concerns one event, with the data a POST sends.
 EVENT_ROUTES = [
     ("manage.event", "GET", None),
+    ("manage.event_history", "GET", None),
     ("manage.edit_event", "GET", None),
     ("manage.edit_event", "POST", "event"),
     ("manage.publish_event", "POST", None),
