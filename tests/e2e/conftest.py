@@ -25,7 +25,7 @@ try:
 except ImportError:  # the test modules import it too: skip the folder as a whole
     pytest.skip(f"browser tests skipped: {MISSING}", allow_module_level=True)
 
-from tests.e2e.helpers import RequestGuard  # noqa: E402
+from tests.e2e.helpers import RequestGuard, axe_violations  # noqa: E402
 from tests.e2e.live import DESKTOP, LiveServer, launch  # noqa: E402
 
 _SKIP_LINE = inspect.currentframe().f_lineno + 6  # the pytest.skip() below
@@ -69,7 +69,7 @@ def browser():
 def open_context(browser, live):
     """``open_context(**options)``: a new browser context on the live server (German,
     1280 x 900 unless told otherwise) whose requests are checked when the test ends."""
-    opened: list[tuple[BrowserContext, RequestGuard]] = []
+    opened: list[tuple[BrowserContext, RequestGuard, bool]] = []
 
     def _open(**options) -> BrowserContext:
         options.setdefault("viewport", DESKTOP)
@@ -80,15 +80,30 @@ def open_context(browser, live):
         context.set_default_timeout(10_000)
         guard = RequestGuard(live.host)
         guard.watch(context)
-        opened.append((context, guard))
+        # axe needs scripts: a context without JavaScript is not checked at the end.
+        opened.append((context, guard, options.get("java_script_enabled", True)))
         return context
 
     yield _open
     problems = []
-    for context, guard in opened:
+    for context, guard, scripts in opened:
+        if scripts:
+            problems.extend(_axe_on_last_pages(context))
         context.close()
         problems.extend(guard.problems)
     assert not problems, "the browser went astray:\n" + "\n".join(problems)
+
+
+def _axe_on_last_pages(context: BrowserContext) -> list[str]:
+    """axe-core on the page each tab of the context ended on: every journey's last page is
+    checked too, not only the pages test_pages.py opens one by one."""
+    problems = []
+    for tab in context.pages:
+        if tab.is_closed() or tab.url == "about:blank" or not tab.evaluate(
+                "() => document.contentType === 'text/html'"):
+            continue
+        problems += [f"{tab.url}: {p}" for p in axe_violations(tab)]
+    return problems
 
 
 @pytest.fixture()
