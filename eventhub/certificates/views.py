@@ -18,7 +18,7 @@ def _certificate_link() -> dict:
     def certificate_url(registration: Registration, token: str) -> str | None:
         if not services.eligible(registration):
             return None
-        return url_for("certificates.download", token=token)
+        return url_for("certificates.download", token=token, **i18n.url_language())
     return {"certificate_url": certificate_url}
 
 
