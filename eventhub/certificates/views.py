@@ -7,7 +7,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 from eventhub import i18n, timeutil
 from eventhub.certificates import services
 from eventhub.extensions import db, limiter
-from eventhub.registration import tokens
+from eventhub.registration import personal_pages
 from eventhub.registration.models import Registration
 
 bp = Blueprint("certificates", __name__)
@@ -18,17 +18,13 @@ def _certificate_link() -> dict:
     def certificate_url(registration: Registration, token: str) -> str | None:
         if not services.eligible(registration):
             return None
-        return url_for("certificates.download", token=token)
+        return url_for("certificates.download", token=token, **i18n.url_language())
     return {"certificate_url": certificate_url}
 
 
 @bp.get("/anmeldung/<token>/bescheinigung.pdf")
 def download(token: str):
-    try:
-        registration = tokens.load(token, tokens.MANAGE)
-    except tokens.InvalidToken as exc:
-        return render_template("registration/invalid_link.html", reason=exc.reason), 400
-    i18n.follow_language(registration.language)
+    registration = personal_pages.registration_or_invalid_page(token)
     if not services.eligible(registration):
         return render_template("certificates/unavailable.html",
                                event=registration.event), 404

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from eventhub.attendance.models import Attendance
+from eventhub.attendance.models import Attendance, AttendanceImport
 from eventhub.certificates.models import Certificate
 from eventhub.extensions import db
 from eventhub.mail import OutboxMessage
@@ -48,6 +48,7 @@ def export(registration: Registration, now: datetime) -> dict[str, Any]:
         "answers": [{"question": answer.question.label, "answer": answer.value}
                     for answer in registration.answers],
         "attendance": _attendance(registration.id),
+        "attendance_reports": _reports(registration),
         "reminders": _reminders(registration.id),
         "emails": _emails(registration.id),
         "messages_from_organizers": _messages(registration.id),
@@ -61,6 +62,22 @@ def _attendance(registration_id: int) -> dict[str, Any] | None:
         return None
     return {name: _plain(getattr(row, name)) for name in
             ("attended", "minutes", "first_seen_at", "last_seen_at", "source", "updated_at")}
+
+
+def _reports(registration: Registration) -> list[dict[str, Any]]:
+    """The rows of imported webinar reports matched to the registration, as the import's
+    page keeps them (until the file's retention ends)."""
+    imports = db.session.scalars(
+        select(AttendanceImport).where(AttendanceImport.event_id == registration.event_id,
+                                       AttendanceImport.result.is_not(None))
+        .order_by(AttendanceImport.id))
+    found = []
+    for record in imports:
+        for row in (record.result or {}).get("matched", ()):
+            if row.get("registration_id") == registration.id:
+                found.append({"file": record.filename, "imported_at": _plain(record.applied_at),
+                              "row": row})
+    return found
 
 
 def _reminders(registration_id: int) -> list[dict[str, Any]]:

@@ -3,21 +3,18 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response
 
 from eventhub import timeutil
 from eventhub.privacy import services
-from eventhub.registration import tokens
+from eventhub.registration import personal_pages
 
 bp = Blueprint("privacy", __name__)
 
 
 @bp.get("/anmeldung/<token>/meine-daten.json")
 def export(token: str):
-    try:
-        registration = tokens.load(token, tokens.MANAGE)
-    except tokens.InvalidToken as exc:
-        return render_template("registration/invalid_link.html", reason=exc.reason), 400
+    registration = personal_pages.registration_or_invalid_page(token)
     data = services.export(registration, timeutil.utcnow())
     body = json.dumps(data, ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/json", headers={

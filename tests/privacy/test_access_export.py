@@ -5,7 +5,12 @@ import json
 from datetime import timedelta
 
 from eventhub import mail, timeutil
-from eventhub.attendance.models import Attendance, AttendanceSource
+from eventhub.attendance.models import (
+    Attendance,
+    AttendanceImport,
+    AttendanceSource,
+    ImportStatus,
+)
 from eventhub.certificates import services as certificates
 from eventhub.messages import services as messages
 from eventhub.registration import erasure, tokens
@@ -34,6 +39,12 @@ def _world(make, db_session):
                   organizer, now)
     db_session.add(Attendance(registration_id=me.id, attended=True, minutes=42,
                               source=AttendanceSource.IMPORT))
+    db_session.add(AttendanceImport(
+        event_id=event.id, status=ImportStatus.APPLIED, sha256="0" * 64,
+        filename="zoom.csv", file_format="zoom", size_bytes=10, applied_at=now,
+        retain_until=now + timedelta(days=365), result={"matched": [
+            {"registration_id": me.id, "email": me.email, "minutes": 42, "joins": 1},
+            {"registration_id": other.id, "email": other.email, "minutes": 7, "joins": 1}]}))
     certificates.switch(event, True, organizer, now)
     certificates.issue(me, now)
     db_session.commit()
@@ -58,6 +69,8 @@ def test_the_export_holds_the_persons_data_and_nobody_elses(client, make, db_ses
         ("Ida", "Ichmann")
     assert data["answers"] == [{"question": "Branche", "answer": "Tischlerei"}]
     assert data["attendance"]["attended"] is True and data["attendance"]["minutes"] == 42
+    assert [(r["file"], r["row"]["email"], r["row"]["minutes"])
+            for r in data["attendance_reports"]] == [("zoom.csv", "ich@example.org", 42)]
     assert {e["to"] for e in data["emails"]} == {"ich@example.org"}
     assert len(data["emails"]) == 2  # the cancellation text and the organizers' message
     assert [m["subject"] for m in data["messages_from_organizers"]] == ["Raum geändert"]

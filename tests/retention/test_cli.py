@@ -9,17 +9,11 @@ from eventhub import timeutil
 from eventhub.organizations.models import Organization
 from eventhub.registration.models import Registration
 from tests.registration.test_manage_registrations import add_registration
+from tests.test_cli import run  # noqa: F401  (fixture)
 
 
-@pytest.fixture()
-def run(app, db_session):
-    def _run(*args: str):
-        with app.app_context():
-            return app.test_cli_runner().invoke(args=["eventhub", *args])
-    return _run
-
-
-def test_a_centre_gets_its_own_period_and_back_to_the_default(db_session, make, run):
+def test_a_centre_gets_its_own_period_and_back_to_the_default(db_session, make,
+                                                              run):  # noqa: F811
     centre = make.organization(slug="zz-eigen")
     db_session.commit()
     assert run("retention-days", "zz-eigen", "30").exit_code == 0
@@ -33,14 +27,14 @@ def test_a_centre_gets_its_own_period_and_back_to_the_default(db_session, make, 
 @pytest.mark.parametrize("args, message", [(("zz-unbekannt", "30"), "unknown organization"),
                                            (("zz-eigen", "0"), "1 to 3650"),
                                            (("zz-eigen", "viele"), "1 to 3650")])
-def test_bad_input_is_refused_clearly(db_session, make, run, args, message):
+def test_bad_input_is_refused_clearly(db_session, make, run, args, message):  # noqa: F811
     make.organization(slug="zz-eigen")
     db_session.commit()
     result = run("retention-days", *args)
     assert result.exit_code == 2 and message in result.output
 
 
-def test_purge_personal_data_by_hand(db_session, make, run):
+def test_purge_personal_data_by_hand(db_session, make, run):  # noqa: F811
     start = timeutil.utcnow() - timedelta(days=200)
     event = make.event(starts_at=start, ends_at=start + timedelta(hours=1))
     person = add_registration(db_session, event, email="weg@example.org")
