@@ -1,7 +1,8 @@
 """person_keys: recognising returning participants without their address
 
 One row per registration: the HMAC of its normalized e-mail address (NULL once erased),
-and what the reports keep when it is erased (the visit's classification, the role group).
+its role group, the registration's updated_at they were written from, and what the reports keep when it is erased (the
+visit's classification).
 Rows are written lazily by eventhub.attendance.people.assign_keys, so existing
 registrations need no backfill here.
 
@@ -26,7 +27,8 @@ def upgrade():
     sa.Column('registration_id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=64), nullable=True),
     sa.Column('first_visit', sa.Boolean(), nullable=True),
-    sa.Column('role_group', sa.String(length=20), nullable=True),
+    sa.Column('role_group', sa.String(length=20), nullable=False),
+    sa.Column('registration_updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['registration_id'], ['registrations.id'], name=op.f('fk_person_keys_registration_id_registrations'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('registration_id', name=op.f('pk_person_keys'))
     )
