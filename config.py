@@ -61,7 +61,9 @@ DEFAULTS: dict[str, Any] = {
     "CALENDAR_FEED_CANCELLED_DAYS": 30,
     "CALENDAR_FEED_REFRESH_MINUTES": 60,
     "CALENDAR_FEED_MAX_AGE_SECONDS": 300,
-    "PRIVACY_NOTICE_VERSION": "2026-11",
+    # The published legal pages (footer links, the privacy policy's version) are kept this
+    # long per process; publishing shows in other processes after this at most.
+    "LEGAL_CACHE_SECONDS": 5.0,
     "SCHEDULER_MAIL_SECONDS": 15,
     "SCHEDULER_EXPIRY_SECONDS": 60,
     # Reminders are queued by a job every REMINDER seconds and sent by the mail job (above),
@@ -77,6 +79,11 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_REGISTRATION": "20 per minute;200 per hour",
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_LOGIN": "10 per minute",
+    # "Forgot password": per client, and per address asked for (no mail flood to one person).
+    "RATELIMIT_PASSWORD_RESET": "5 per 15 minutes",
+    "RATELIMIT_PASSWORD_RESET_ADDRESS": "3 per hour",
+    "ACCOUNT_INVITATION_DAYS": 7,  # an invitation link works this long
+    "PASSWORD_RESET_MINUTES": 120,  # a password-reset link works this long
     "RATELIMIT_HEADERS_ENABLED": True,
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     "SESSION_COOKIE_HTTPONLY": True,
@@ -107,6 +114,14 @@ DEFAULTS: dict[str, Any] = {
     # Keys the HMAC that recognises returning participants; empty: SECRET_KEY.
     "PERSON_KEY_SECRET": "",
     "REPORT_DEFAULT_MONTHS": 12,  # the default period: this month and the 11 before
+    # Retention (DSGVO Art. 5(1)(e)): participants' personal data is deleted this many days
+    # after the event's end (a centre may set its own period: Organization.retention_days);
+    # registrations never confirmed, this many days after they expired.
+    "RETENTION_DAYS": 180,
+    "RETENTION_EXPIRED_DAYS": 7,
+    "SCHEDULER_RETENTION_SECONDS": 3600,
+    # The audit trail keeps entries this long; the scheduler's daily purge deletes older ones.
+    "AUDIT_RETENTION_DAYS": 730,
 }
 
 def _flag(value: str) -> bool:
@@ -133,8 +148,8 @@ _ENV: dict[str, tuple[str, Any]] = {
     "EVENTHUB_RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", _flag),
     "EVENTHUB_REGISTRATION_MIN_FILL_SECONDS": ("REGISTRATION_MIN_FILL_SECONDS", float),
     "EVENTHUB_BOOKABLE_EVENT_SECONDS": ("BOOKABLE_EVENT_SECONDS", float),
-    "EVENTHUB_PRIVACY_NOTICE_VERSION": ("PRIVACY_NOTICE_VERSION", str),
     "EVENTHUB_REPORT_SMALL_NUMBER_THRESHOLD": ("REPORT_SMALL_NUMBER_THRESHOLD", int),
+    "EVENTHUB_RETENTION_DAYS": ("RETENTION_DAYS", int),
     "EVENTHUB_REPORT_ROUNDING_BASE": ("REPORT_ROUNDING_BASE", int),
     "EVENTHUB_PERSON_KEY_SECRET": ("PERSON_KEY_SECRET", str),
     # Checked in load() (a ConfigError naming the setting, not a bare ValueError).

@@ -63,24 +63,39 @@ def _register_blueprints(app: Flask) -> None:
 
     # isort: split
     from eventhub import cli, mail  # noqa: F401  (mail: the outbox model)
+    from eventhub.admin.views import bp as admin_bp
     from eventhub.attendance import manage_views as _attendance  # noqa: F401  (manage_bp routes)
     from eventhub.attendance import people  # noqa: F401  (person keys; erasure's hook)
     from eventhub.attendance.views import bp as attendance_bp
+    from eventhub.auth.manage_views import bp as accounts_bp
     from eventhub.auth.views import bp as auth_bp
     from eventhub.calendar.views import bp as calendar_bp
+    from eventhub.certificates import manage_views as _certificates  # noqa: F401  (manage_bp)
+    from eventhub.certificates.views import bp as certificates_bp
     from eventhub.events import agenda_views  # noqa: F401  (adds routes to manage_bp)
     from eventhub.events.manage_blueprint import bp as manage_bp
     from eventhub.events.views import bp as events_bp
+    from eventhub.legal.views import admin_bp as legal_admin_bp
+    from eventhub.legal.views import bp as legal_bp
+    from eventhub.messages import manage_views as _messages  # noqa: F401  (manage_bp routes)
+    from eventhub.privacy.views import bp as privacy_bp
     from eventhub.registration import manage_views  # noqa: F401  (adds routes to manage_bp)
     from eventhub.registration import models as registration_models  # noqa: F401
     from eventhub.registration.views import bp as registration_bp
     from eventhub.reminders import manage_views as _reminders  # noqa: F401  (manage_bp routes)
     from eventhub.reports import views as _reports  # noqa: F401  (adds routes to manage_bp)
+    from eventhub.retention import manage_views as _retention  # noqa: F401  (manage_bp routes)
 
     app.register_blueprint(events_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(accounts_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(attendance_bp)
     app.register_blueprint(calendar_bp)
+    app.register_blueprint(certificates_bp)
+    app.register_blueprint(privacy_bp)
+    app.register_blueprint(legal_bp)
+    app.register_blueprint(legal_admin_bp)
+    app.register_blueprint(admin_bp)
     app.cli.add_command(cli.group)

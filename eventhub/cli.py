@@ -43,6 +43,27 @@ def create_user(email: str, name: str, role: str, organization_slug: str | None,
     click.echo(f"Created {user.role.value} {user.email}.")
 
 
+@group.command("retention-days")
+@click.argument("organization_slug")
+@click.argument("days")
+def retention_days(organization_slug: str, days: str) -> None:
+    """Set a centre's retention period: days after an event's end until its participants'
+    personal data is deleted, or "default" for RETENTION_DAYS."""
+    organization = db.session.scalar(select(Organization)
+                                     .where(Organization.slug == organization_slug))
+    if organization is None:
+        raise click.BadParameter("unknown organization", param_hint="ORGANIZATION_SLUG")
+    if days == "default":
+        organization.retention_days = None
+    elif days.isdigit() and 0 < int(days) <= 3650:
+        organization.retention_days = int(days)
+    else:
+        raise click.BadParameter("a number of days from 1 to 3650, or 'default'",
+                                 param_hint="DAYS")
+    db.session.commit()
+    click.echo(f"{organization.slug}: {days} days")
+
+
 @group.command("demo")
 def demo() -> None:
     """Load the demo data (centres, Digitaltag dialogue, events). Safe to run twice."""
@@ -55,4 +76,5 @@ def demo() -> None:
 
 group.add_command(scheduler.scheduler_command)
 group.add_command(scheduler.expire_pending_command)
+group.add_command(scheduler.purge_personal_data_command)
 group.add_command(send_mail)

@@ -17,11 +17,14 @@ from eventhub import demo_history, timeutil
 from eventhub.auth.models import Role, User
 from eventhub.events.models import AgendaItem, Event, EventFormat, EventStatus, Speaker
 from eventhub.extensions import db
+from eventhub.legal import samples
+from eventhub.legal import services as legal
 from eventhub.organizations.models import Organization, OrganizationKind
 
 DEMO_EMAIL = "organisation@demo.eventhub.invalid"
 DEMO_PASSWORD = "digitaltag-demo-2026"
 COORDINATOR_EMAIL = "koordination@demo.eventhub.invalid"
+ADMIN_EMAIL = "admin@demo.eventhub.invalid"
 TZ = "Europe/Berlin"
 
 ORGANIZATIONS = (
@@ -52,6 +55,14 @@ GENITIVE = {
     "haus-der-selbststaendigen": "des Hauses der Selbstständigen",
 }
 
+# Each centre's colour (shown beside its name) and the coordinating centre's contact, which
+# every page's footer names.
+COLOURS = {"zentrum-digitale-arbeit": "#0b5a8a", "zz-brandenburg": "#b3261e",
+           "zz-mecklenburg-vorpommern": "#1f5fa8", "zz-sachsen": "#2e7d32",
+           "zz-sachsen-anhalt": "#b26a00", "zz-thueringen": "#6a3d9a",
+           "haus-der-selbststaendigen": "#00707a"}
+CONTACT_EMAIL = "kontakt@demo.eventhub.invalid"
+
 DIGITALTAG_SLUG = "digitaltag-regionale-impulse"
 SPEAKERS = (
     ("Dr. Katrin Lehmann", "Projektleiterin", "zz-brandenburg", "DE-BB",
@@ -76,6 +87,7 @@ class DemoResult:
                  if self.created else ["demo data present already; nothing changed"])
         lines.append(f"demo organizer login: {DEMO_EMAIL} / {DEMO_PASSWORD}")
         lines.append(f"demo coordinator login: {COORDINATOR_EMAIL} / {DEMO_PASSWORD}")
+        lines.append(f"demo admin login: {ADMIN_EMAIL} / {DEMO_PASSWORD}")
         return "\n".join(lines)
 
 
@@ -83,8 +95,10 @@ def _organizations(result: DemoResult) -> dict[str, Organization]:
     found = {o.slug: o for o in db.session.scalars(select(Organization))}
     for slug, name, short, region, kind in ORGANIZATIONS:
         if slug not in found:
-            found[slug] = Organization(slug=slug, name=name, short_name=short,
-                                       region_code=region, kind=kind)
+            found[slug] = Organization(
+                slug=slug, name=name, short_name=short, region_code=region, kind=kind,
+                colour=COLOURS[slug],
+                email=CONTACT_EMAIL if kind is OrganizationKind.COORDINATION else None)
             db.session.add(found[slug])
             result.created.append(f"organization {slug}")
     db.session.flush()
@@ -174,6 +188,13 @@ def _other_events(result: DemoResult, orgs: dict[str, Organization], today: date
                summary=f"{title} – ein Angebot {GENITIVE[org]}.", **extra)
 
 
+def _legal_pages(result: DemoResult, now: datetime) -> None:
+    """Placeholder texts, marked as such, for the pages that have none yet."""
+    for kind, (body_de, body_en) in samples.SAMPLES.items():
+        if legal.publish_sample(kind, body_de=body_de, body_en=body_en, now=now):
+            result.created.append(f"legal page {kind.value} (placeholder)")
+
+
 def load(now: datetime | None = None) -> DemoResult:
     result = DemoResult()
     now = now or timeutil.utcnow()
@@ -183,6 +204,9 @@ def load(now: datetime | None = None) -> DemoResult:
           result)
     _user(COORDINATOR_EMAIL, "Demo Koordination", Role.COORDINATOR,
           orgs["zentrum-digitale-arbeit"], result)
+    _user(ADMIN_EMAIL, "Demo Administration", Role.ADMIN, orgs["zentrum-digitale-arbeit"],
+          result)
+    _legal_pages(result, now)
     _digitaltag(result, orgs, today + timedelta(days=14))
     _other_events(result, orgs, today)
     db.session.flush()

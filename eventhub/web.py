@@ -11,6 +11,7 @@ from eventhub import timeutil
 from eventhub.auth import sessions
 from eventhub.auth.models import User
 from eventhub.extensions import db, login_manager
+from eventhub.organizations import site
 
 # Self-hosted everything: no third-party hosts may be contacted by our pages.
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -29,7 +30,7 @@ _HTTP_ERROR_TEMPLATES = {400, 403, 404, 405, 413, 429}
 # Pages for organizers, and a participant's own pages (their token is the key): no cache may
 # keep them, neither a proxy nor the browser's history on a shared computer. Public pages
 # and feeds keep the caching they set themselves.
-NO_STORE_BLUEPRINTS = frozenset({"manage", "auth"})
+NO_STORE_BLUEPRINTS = frozenset({"manage", "auth", "accounts", "legal_admin", "admin"})
 NO_STORE_ENDPOINTS = frozenset({
     "registration.confirm", "registration.personal", "registration.cancel",
     "registration.personal_data", "calendar.personal_ics"})
@@ -105,6 +106,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.after_request(_no_store)
     app.before_request(_note_login_use)
+    app.add_template_global(site.operator, "site_operator")
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to continue.")

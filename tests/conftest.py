@@ -31,6 +31,7 @@ TEST_CONFIG = {
     "RATELIMIT_ENABLED": False,
     "MAIL_DISPATCH": "none",  # tests deliver explicitly with mail.deliver_due()
     "SERVER_NAME": "localhost",
+    "LEGAL_CACHE_SECONDS": 0,  # a cached legal page would outlive its test's rollback
 }
 
 

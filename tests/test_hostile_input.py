@@ -89,7 +89,7 @@ def test_blank_filter_values_mean_no_filter(client, event, url):
 def test_months_outside_the_years_are_a_field_error(client, event, month):
     response = client.get(f"/?month={month}&lang=en")
     assert response.status_code == 200
-    assert "Enter a month like 2026-06." in page_of(response)
+    assert "Choose a month from the list." in page_of(response)
 
 
 @pytest.mark.parametrize("page", ["9223372036854775807", "9" * 40, "-5", "x"])

@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
+from eventhub import audit
 from eventhub.attendance import imports, mappings, queries, services
 from eventhub.attendance.models import (
     SOURCE_RANK,
@@ -198,6 +199,9 @@ def apply(record: AttendanceImport, event: Event, walk_ins: set[int], actor: Use
     record.matched_count, record.walk_in_count = len(result.matched), len(added)
     record.result = snapshot(result, {row.index for _, row in added})
     db.session.flush()
+    audit.record(actor, "attendance.import_applied", now, event=event,
+                 target=("attendance_import", record.id),
+                 details={"matched": len(result.matched), "walk_ins": len(added)})
     return True
 
 

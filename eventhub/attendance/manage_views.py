@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from eventhub import formtools, timeutil
+from eventhub import audit, formtools, timeutil
 from eventhub.attendance import forms, importing, imports, mappings, queries, services
 from eventhub.attendance.imports import NeedsMapping, ParseError
 from eventhub.attendance.models import AttendanceImport
@@ -240,6 +240,9 @@ def import_file(event_id: int, import_id: int):
     content = importing.content_of(record)
     if content is None:
         abort(404)
+    audit.record(current_user, "export.attendance_file", timeutil.utcnow(), event=event,
+                 target=("attendance_import", record.id))
+    db.session.commit()
     response = send_file(io.BytesIO(content), mimetype="application/octet-stream",
                          as_attachment=True, download_name=record.filename)
     response.headers["Cache-Control"] = "no-store"

@@ -19,6 +19,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from eventhub import audit
 from eventhub.attendance.models import SOURCE_RANK, WALK_IN, Attendance, AttendanceSource
 from eventhub.auth.models import User
 from eventhub.errors import RuleViolation
@@ -146,13 +147,21 @@ def check_in(event: Event, registration_ids: Iterable[int], attended: bool, acto
              now: datetime) -> int:
     """Mark the registrations attended (or no-show); returns how many were marked."""
     ids = checkable_ids(event, registration_ids)
-    return record([Mark(i, attended) for i in ids], AttendanceSource.CHECK_IN, now,
-                  actor_id=actor.id)
+    marked = record([Mark(i, attended) for i in ids], AttendanceSource.CHECK_IN, now,
+                    actor_id=actor.id)
+    for registration_id in ids:
+        audit.record(actor, "registration.check_in", now, event=event,
+                     target=("registration", registration_id),
+                     details={"attended": attended})
+    return marked
 
 
 def check_in_walk_in(event: Event, person: WalkIn, actor: User, now: datetime) -> Registration:
     registration = add_walk_in(event, person, now)
     record([Mark(registration.id, True)], AttendanceSource.CHECK_IN, now, actor_id=actor.id)
+    audit.record(actor, "registration.check_in", now, event=event,
+                 target=("registration", registration.id),
+                 details={"attended": True, "walk_in": True})
     return registration
 
 

@@ -18,15 +18,31 @@ class LoginForm(Form):
     next = StringField(render_kw={"hidden": True})
 
 
-class PasswordChangeForm(Form):
-    current_password = PasswordField(_l("Current password"),
-                                     validators=[DataRequired(), Length(max=1000)],
-                                     render_kw={"autocomplete": "current-password"})
+def email_field(label) -> EmailField:
+    return EmailField(label, validators=[
+        DataRequired(), Length(max=254),
+        Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+               message=_l("Enter an e-mail address like name@example.org."))],
+        render_kw={"autocomplete": "email"})
+
+
+class ForgotPasswordForm(Form):
+    email = email_field(_l("E-mail address of your account"))
+
+
+class SetPasswordForm(Form):
     new_password = PasswordField(_l("New password"),
                                  validators=[DataRequired(), Length(min=10, max=1000)],
+                                 description=_l("At least 10 characters."),
                                  render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("Repeat the new password"),
                             validators=[DataRequired(),
                                         EqualTo("new_password",
                                                 message=_l("The passwords do not match."))],
                             render_kw={"autocomplete": "new-password"})
+
+
+class PasswordChangeForm(SetPasswordForm):
+    current_password = PasswordField(_l("Current password"),
+                                     validators=[DataRequired(), Length(max=1000)],
+                                     render_kw={"autocomplete": "current-password"})

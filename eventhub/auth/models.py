@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -33,6 +33,10 @@ class User(TimestampMixin, db.Model):
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # True while an invitation is open: the person has not chosen a password yet, and the
+    # account cannot log in (its password hash is of a random one nobody knows).
+    invitation_pending: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
+                                                     server_default=false())
 
     organization: Mapped[Organization | None] = relationship(lazy="joined")
 

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from eventhub import audit
 from eventhub.auth import sessions
 from eventhub.auth.models import Role, User
 from eventhub.errors import RuleViolation
@@ -35,11 +36,21 @@ def find_user(email: str) -> User | None:
 
 
 def authenticate(email: str, password: str, now: datetime) -> User | None:
+    """The account if the password is right. A failed attempt on an account is audited
+    with that account; one for an unknown address without it (the typed address is not
+    kept: it may be anybody's)."""
     user = find_user(email)
-    if user is None or not user.active:
+    if user is None or not user.active or user.invitation_pending:
         check_password_hash(_dummy_hash(), password)
+        audit.record(None, "auth.login_failed", now,
+                     target=("user", user.id) if user else None,
+                     organization_id=user.organization_id if user else None,
+                     details={"reason": "unknown" if user is None else "inactive"})
         return None
     if not user.check_password(password):
+        audit.record(None, "auth.login_failed", now, target=("user", user.id),
+                     organization_id=user.organization_id,
+                     details={"reason": "password"})
         return None
     user.last_login_at = now
     db.session.flush()
@@ -55,6 +66,8 @@ def log_in(email: str, password: str, *, now: datetime, user_agent: str,
     # Logins are rare and the delete uses an index: expired rows go here, not in a job.
     sessions.purge(now, max_age)
     sessions.start(user, now, user_agent)
+    audit.record(user, "auth.login", now, target=("user", user.id),
+                 organization_id=user.organization_id)
     return user
 
 
@@ -77,18 +90,25 @@ def change_password(user: User, current: str, new: str, *, now: datetime,
     user.set_password(new)
     db.session.flush()
     sessions.renew(user, now, user_agent)
+    audit.record(user, "auth.password_change", now, target=("user", user.id),
+                 organization_id=user.organization_id)
 
 
-def log_out(user: User) -> None:
+def log_out(user: User, now: datetime | None = None) -> None:
     """End the login ``user`` is using; their others stay."""
     if user.login_session is not None:
         sessions.end(user.login_session)
         user.login_session = user.login_token = None
+        audit.record(user, "auth.logout", now, target=("user", user.id),
+                     organization_id=user.organization_id)
 
 
-def log_out_everywhere(user: User) -> int:
+def log_out_everywhere(user: User, now: datetime | None = None) -> int:
     """End every login of ``user``, this one too. Returns how many there were."""
-    return sessions.end_all(user)
+    ended = sessions.end_all(user)
+    audit.record(user, "auth.logout_everywhere", now, target=("user", user.id),
+                 organization_id=user.organization_id, details={"logins_ended": ended})
+    return ended
 
 
 def create_user(*, email: str, name: str, password: str, role: Role,

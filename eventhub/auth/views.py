@@ -5,8 +5,8 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from eventhub import timeutil
-from eventhub.auth import forms, services
+from eventhub import i18n, timeutil
+from eventhub.auth import accounts, forms, services, tokens
 from eventhub.errors import RuleViolation
 from eventhub.extensions import db, limiter
 from eventhub.formtools import attach_error
@@ -17,6 +17,19 @@ bp = Blueprint("auth", __name__)
 
 def _login_limit() -> str:
     return current_app.config["RATELIMIT_LOGIN"]
+
+
+def _reset_limit() -> str:
+    return current_app.config["RATELIMIT_PASSWORD_RESET"]
+
+
+def _reset_address_limit() -> str:
+    return current_app.config["RATELIMIT_PASSWORD_RESET_ADDRESS"]
+
+
+def _address_asked_for() -> str:
+    # Per address, whoever asks: nobody floods one person's inbox from many addresses.
+    return "reset:" + services.normalize_email(request.form.get("email", ""))[:254]
 
 
 def _user_agent() -> str:
@@ -38,6 +51,7 @@ def login():
             login_user(user)
             flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(safe_next(form.next.data, url_for("manage.dashboard")))
+        db.session.commit()  # the failed attempt's audit entry
         form.form_errors.append(_("E-mail address or password is not correct."))
     return render_template("auth/login.html", form=form), 200 if not form.errors else 422
 
@@ -46,7 +60,7 @@ def login():
 def logout():
     # A form POST with a CSRF token, so that no third-party page can log people out.
     if current_user.is_authenticated:
-        services.log_out(current_user._get_current_object())
+        services.log_out(current_user._get_current_object(), timeutil.utcnow())
         db.session.commit()
     logout_user()
     flash(_("You have been logged out."), "info")
@@ -56,7 +70,7 @@ def logout():
 @bp.post("/account/logout-everywhere")
 @login_required
 def logout_everywhere():
-    services.log_out_everywhere(current_user._get_current_object())
+    services.log_out_everywhere(current_user._get_current_object(), timeutil.utcnow())
     db.session.commit()
     logout_user()
     flash(_("You have been logged out on all devices."), "info")
@@ -81,3 +95,60 @@ def change_password():
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("manage.dashboard"))
     return render_template("auth/password.html", form=form), 200 if not form.errors else 422
+
+
+@bp.route("/passwort-vergessen", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+@limiter.limit(_reset_address_limit, methods=["POST"], key_func=_address_asked_for)
+def forgot_password():
+    """The same answer whether or not an account has the address."""
+    form = forms.ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.request_reset(form.email.data, language=i18n.current_language(),
+                               now=timeutil.utcnow())
+        db.session.commit()
+        return render_template("auth/forgot_sent.html")
+    return render_template("auth/forgot.html", form=form), 200 if not form.errors else 422
+
+
+def _link_refused(reason: str):
+    return render_template("auth/link_invalid.html", reason=reason), 410 \
+        if reason == "expired" else 404
+
+
+def _set_password_page(purpose: str, token: str, action):
+    try:
+        user = tokens.load(token, purpose)
+    except tokens.InvalidToken as exc:
+        return _link_refused(exc.reason)
+    form = forms.SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            action(form.new_password.data)
+        except RuleViolation as exc:
+            db.session.rollback()
+            attach_error(form, RuleViolation(exc.message, "new_password"))
+        except tokens.InvalidToken as exc:  # used meanwhile, in another tab
+            db.session.rollback()
+            return _link_refused(exc.reason)
+        else:
+            db.session.commit()
+            flash(_("Your password has been set. Please log in.") if purpose == tokens.INVITE
+                  else _("Your password has been changed. Please log in."), "success")
+            return redirect(url_for("auth.login", **i18n.url_language()))
+    return render_template("auth/set_password.html", form=form, user=user, purpose=purpose,
+                           token=token), 200 if not form.errors else 422
+
+
+@bp.route("/konto/einladung/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def accept_invitation(token: str):
+    return _set_password_page(tokens.INVITE, token, lambda password: accounts.accept_invitation(
+        token, password))
+
+
+@bp.route("/konto/neues-passwort/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def reset_password(token: str):
+    return _set_password_page(tokens.RESET, token,
+                              lambda password: accounts.reset_password(token, password))

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from eventhub import audit
 from eventhub.auth.models import User
 from eventhub.errors import RuleViolation
 from eventhub.events.models import AgendaItem, Event, Speaker
@@ -78,21 +79,28 @@ def add_item(actor: User, event: Event, data: AgendaData) -> AgendaItem:
     event.agenda_items.append(item)
     _renumber(event)
     db.session.flush()
+    audit.record(actor, "agenda.add", event=event, target=("agenda_item", item.id),
+                 details={"title": item.title})
     return item
 
 
 def update_item(actor: User, item: AgendaItem, data: AgendaData) -> AgendaItem:
     ensure_can_manage(actor, item.event)
+    before = audit.snapshot(item, ("title", "description", "starts_at", "ends_at"))
     with db.session.no_autoflush:
         _apply_item(item.event, item, data)
     _renumber(item.event)
     db.session.flush()
+    audit.record(actor, "agenda.update", event=item.event, target=("agenda_item", item.id),
+                 details=audit.changes(before, item))
     return item
 
 
 def delete_item(actor: User, item: AgendaItem) -> None:
     event = item.event
     ensure_can_manage(actor, event)
+    audit.record(actor, "agenda.delete", event=event, target=("agenda_item", item.id),
+                 details={"title": item.title})
     event.agenda_items.remove(item)
     _renumber(event)
     db.session.flush()
@@ -122,6 +130,8 @@ def move_item(actor: User, item: AgendaItem, direction: int) -> None:
     first.ends_at = first.starts_at + first_length
     _renumber(event)
     db.session.flush()
+    audit.record(actor, "agenda.move", event=event, target=("agenda_item", item.id),
+                 details={"direction": "up" if direction < 0 else "down"})
 
 
 def _check_region(code: str) -> None:
@@ -137,6 +147,8 @@ def add_speaker(actor: User, event: Event, data: SpeakerData) -> Speaker:
     _apply_speaker(speaker, data)
     event.speakers.append(speaker)
     db.session.flush()
+    audit.record(actor, "speaker.add", event=event, target=("speaker", speaker.id),
+                 details={"name": speaker.name})
     return speaker
 
 
@@ -151,13 +163,19 @@ def _apply_speaker(speaker: Speaker, data: SpeakerData) -> None:
 def update_speaker(actor: User, speaker: Speaker, data: SpeakerData) -> Speaker:
     ensure_can_manage(actor, speaker.event)
     _check_region(data.region_code)
+    before = audit.snapshot(speaker, ("name", "region_code", "role", "organization_name",
+                                      "bio"))
     _apply_speaker(speaker, data)
     db.session.flush()
+    audit.record(actor, "speaker.update", event=speaker.event, target=("speaker", speaker.id),
+                 details=audit.changes(before, speaker))
     return speaker
 
 
 def delete_speaker(actor: User, speaker: Speaker) -> None:
     ensure_can_manage(actor, speaker.event)
+    audit.record(actor, "speaker.delete", event=speaker.event, target=("speaker", speaker.id),
+                 details={"name": speaker.name})
     speaker.event.speakers.remove(speaker)
     db.session.flush()
 

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 
-from eventhub import timeutil
+from eventhub import audit, timeutil
 from eventhub.auth.models import User
 from eventhub.errors import RuleViolation
 from eventhub.events.models import AgendaItem, Event, EventStatus, Speaker
@@ -89,6 +89,8 @@ def duplicate_event(actor: User, event: Event, data: CopyData, now: datetime) ->
     db.session.add(copy)
     db.session.flush()
     reminders.copy_rules(event, copy)
+    audit.record(actor, "event.duplicate", now, event=copy, target=("event", copy.id),
+                 details={"source_event_id": event.id, "title": copy.title})
     return copy
 
 

@@ -48,6 +48,9 @@ def _stripped(value):
     return value.strip() if isinstance(value, str) else value
 
 
+MONTH = re.compile(r"2[01]\d\d-(0[1-9]|1[0-2])\Z")  # Regexp uses match()
+
+
 class EventFilterForm(Form):
     """The public list's filter: a GET form, so no CSRF token. Values are stripped: a
     value of only spaces or line breaks means "no filter", as an empty one does."""
@@ -58,10 +61,10 @@ class EventFilterForm(Form):
     region = SelectField(_l("Region"), validators=[Optional()], filters=[_stripped])
     organization = SelectField(_l("Organizer"), validators=[Optional()], filters=[_stripped])
     format = SelectField(_l("Format"), validators=[Optional()], filters=[_stripped])
-    month = StringField(_l("Month"), filters=[_stripped], validators=[
-        Optional(), Regexp(r"^2[01]\d\d-(0[1-9]|1[0-2])$",
-                           message=_l("Enter a month like 2026-06."))],
-        render_kw={"placeholder": "2026-06", "inputmode": "numeric"})
+    # The months that have events (set by the view); a well-formed month without events
+    # (an old link) is kept as a choice and finds nothing.
+    month = SelectField(_l("Month"), filters=[_stripped], validate_choice=False, validators=[
+        Optional(), Regexp(MONTH, message=_l("Choose a month from the list."))])
 
 
 class EventForm(Form):

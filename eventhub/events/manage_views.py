@@ -6,6 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventhub import formtools, timeutil
+from eventhub.audit import labels
+from eventhub.audit import services as audit
 from eventhub.errors import RuleViolation
 from eventhub.events import copies, forms, queries, services
 from eventhub.events.manage_blueprint import bp, load_event
@@ -77,6 +79,15 @@ def event(event_id: int):
     event = load_event(event_id)
     return render_template("manage/event.html", event=event, confirm=forms.ConfirmForm(),
                            now=timeutil.utcnow())
+
+
+@bp.get("/veranstaltungen/<int:event_id>/verlauf")
+def event_history(event_id: int):
+    """The event's audit trail, for everyone who manages it."""
+    event = load_event(event_id)
+    return render_template("audit/event_history.html", event=event,
+                           entries=audit.of_event(event.id), label=labels.action_label,
+                           target_label=labels.target_label)
 
 
 @bp.route("/veranstaltungen/<int:event_id>/bearbeiten", methods=["GET", "POST"])

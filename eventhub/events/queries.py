@@ -60,6 +60,20 @@ def past(filters: EventFilter, now: datetime, page: int, per_page: int,
                        per_page=per_page, error_out=False)
 
 
+def months(now: datetime, tz_name: str, *, past: bool = False) -> list[tuple[int, int]]:
+    """The (year, month) pairs, in the site's time zone, in which public upcoming (or past)
+    events take place: the choices of the lists' month filter, nearest first."""
+    ended = Event.ends_at <= now if past else Event.ends_at > now
+    found = set()
+    for start, end in db.session.execute(
+            select(Event.starts_at, Event.ends_at).join(Event.organization)
+            .where(Event.is_public, ended)):
+        for moment in (start, end):
+            local = timeutil.to_local(moment, tz_name)
+            found.add((local.year, local.month))
+    return sorted(found, reverse=past)
+
+
 def public_event(slug: str) -> Event | None:
     return db.session.scalar(
         _public().where(Event.slug == slug)

@@ -8,7 +8,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from eventhub import timeutil
+from eventhub import audit, timeutil
 from eventhub.attendance.models import AttendanceImport
 from eventhub.auth.models import User
 from eventhub.calendar import updates as calendar_updates
@@ -122,6 +122,12 @@ def unique_slug(wanted: str, *, exclude_id: int | None = None) -> str:
         candidate = base[: slugs.MAX_LENGTH - len(suffix)] + suffix
 
 
+# What the audit trail compares when an event is edited (old and new values).
+AUDITED_FIELDS = ("organization_id", "title", "slug", "format", "summary", "description",
+                  "timezone", "online_join_url", "venue", "capacity", "double_opt_in",
+                  "starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
+
+
 def _apply(event: Event, data: EventData, times: dict[str, datetime | None]) -> None:
     event.organization_id = data.organization_id
     event.title = data.title.strip()
@@ -155,6 +161,8 @@ def create_event(actor: User, data: EventData) -> Event:
     db.session.add(event)
     db.session.flush()
     reminders.ensure_default_rules(event)
+    audit.record(actor, "event.create", None, event=event, target=("event", event.id),
+                 details={"title": event.title})
     return event
 
 
@@ -168,12 +176,17 @@ def update_event(actor: User, event: Event, data: EventData, *,
     _check_content(data)
     slug = _slug_for(data, event.id) if data.slug and data.slug != event.slug else event.slug
     calendar_before = calendar_updates.CalendarView.of(event)
+    before = audit.snapshot(event, AUDITED_FIELDS)
     _move_agenda(event, times["starts_at"], times["ends_at"])  # the last check: it moves
     event.slug = slug
     old_capacity = event.capacity
     _apply(event, data, times)
     db.session.flush()
     now = now or timeutil.utcnow()
+    changed = audit.changes(before, event)
+    if changed:
+        audit.record(actor, "event.update", now, event=event, target=("event", event.id),
+                     details=changed)
     # Before places are filled: people moving up get the new details in their invitation.
     calendar_updates.event_updated(event, calendar_before, now)
     if _capacity_grew(old_capacity, event.capacity):
@@ -215,6 +228,7 @@ def publish_event(actor: User, event: Event, now: datetime) -> Event:
     event.status = EventStatus.PUBLISHED
     event.published_at = now
     db.session.flush()
+    audit.record(actor, "event.publish", now, event=event, target=("event", event.id))
     return event
 
 
@@ -227,6 +241,7 @@ def cancel_event(actor: User, event: Event, now: datetime) -> Event:
     event.cancelled_at = now
     db.session.flush()
     calendar_updates.event_cancelled(event, was_published, now)
+    audit.record(actor, "event.cancel", now, event=event, target=("event", event.id))
     return event
 
 
@@ -250,6 +265,8 @@ def delete_draft(actor: User, event: Event) -> None:
     reason = deletion_refused(event)
     if reason is not None:
         raise RuleViolation(reason)
+    audit.record(actor, "event.delete", None, event=event, target=("event", event.id),
+                 details={"title": event.title})
     db.session.delete(event)
     db.session.flush()
 

@@ -1,7 +1,10 @@
 """Public pages: upcoming and past events, the event page."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from eventhub import formtools, timeutil
@@ -12,12 +15,24 @@ from eventhub.registration import services as registration
 bp = Blueprint("events", __name__)
 
 
-def _filter_form() -> tuple[forms.EventFilterForm, queries.EventFilter]:
+def _month_choices(form: forms.EventFilterForm, past: bool) -> list[tuple[str, str]]:
+    months = queries.months(timeutil.utcnow(), current_app.config["DEFAULT_TIMEZONE"],
+                            past=past)
+    values = [f"{year:04d}-{month:02d}" for year, month in months]
+    asked = form.month.data
+    if asked and asked not in values and forms.MONTH.fullmatch(asked):
+        values.append(asked)
+    return [("", _l("All months"))] + [
+        (value, format_date(date.fromisoformat(value + "-01"), "LLLL yyyy")) for value in values]
+
+
+def _filter_form(past: bool) -> tuple[forms.EventFilterForm, queries.EventFilter]:
     form = forms.EventFilterForm(request.args)
     form.region.choices = formtools.region_choices(blank=_l("All regions"))
     form.organization.choices = [("", _l("All organizers"))] + [
         (o.slug, o.name) for o in queries.organizations()]
     form.format.choices = [("", _l("All formats"))] + forms.format_choices()
+    form.month.choices = _month_choices(form, past)
     form.validate()
     valid = {name: getattr(form, name).data for name in ("region", "organization", "format",
                                                          "month")
@@ -32,7 +47,7 @@ def _filter_form() -> tuple[forms.EventFilterForm, queries.EventFilter]:
 
 
 def _listing(template: str, query_fn):
-    form, filters = _filter_form()
+    form, filters = _filter_form(past=query_fn is queries.past)
     pagination = query_fn(filters, timeutil.utcnow(), formtools.page_number(request.args),
                           current_app.config["EVENTS_PER_PAGE"],
                           current_app.config["DEFAULT_TIMEZONE"])

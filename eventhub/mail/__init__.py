@@ -28,6 +28,7 @@ from eventhub.mail.rendering import (
     InvalidMessage,
     Part,
     build_message,
+    register_context,
     register_parts,
     register_renderer,
     render,
@@ -49,6 +50,7 @@ __all__ = [
     "OutboxMessage", "Part", "SMTPTransport", "SkipRecorder", "TransportDown", "Unrendered",
     "Verdict", "build_message", "deliver_all_due", "deliver_due", "describe_error",
     "forget_recipient", "open_transport", "queue", "queue_unrendered", "refusal",
-    "register_batch_loader", "register_parts", "register_renderer", "register_send_check",
-    "render", "render_unrendered", "send_mail", "stop_sender", "unrendered_rows", "wake_sender",
+    "register_batch_loader", "register_context", "register_parts", "register_renderer",
+    "register_send_check", "render", "render_unrendered", "send_mail", "stop_sender",
+    "unrendered_rows", "wake_sender",
 ]

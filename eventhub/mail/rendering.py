@@ -28,9 +28,23 @@ class InvalidMessage(ValueError):
     break): retrying will not help."""
 
 
-def render(template: str, context: dict[str, Any], language: str) -> tuple[str, str, str]:
+ContextProvider = Callable[[Session | None], dict[str, Any]]
+_context_providers: list[ContextProvider] = []
+
+
+def register_context(provider: ContextProvider) -> None:
+    """Add to every e-mail's template context what ``provider(session)`` gives (the legal
+    pages' links of every footer). It runs in the e-mail's language and reads through
+    ``session``: the sender's own, or None for the caller's (``db.session``)."""
+    _context_providers.append(provider)
+
+
+def render(template: str, context: dict[str, Any], language: str,
+           session: Session | None = None) -> tuple[str, str, str]:
     """Subject (one line: no header injection via titles), plain text and HTML."""
     with force_locale(language):
+        for provider in _context_providers:
+            context = {**provider(session), **context}
         subject = render_template(f"emails/{template}.subject.txt", **context)
         text = render_template(f"emails/{template}.txt", **context)
         html = render_template(f"emails/{template}.html", **context)
@@ -55,7 +69,7 @@ def render_unrendered(message: OutboxMessage, session: Session) -> None:
         raise InvalidMessage(f"no renderer for messages of kind {message.kind!r}")
     context = _renderers[message.kind](message, session)
     message.subject, message.body_text, message.body_html = render(
-        message.kind, context, message.language)
+        message.kind, context, message.language, session)
     message.unrendered = False
 
 

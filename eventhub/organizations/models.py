@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import re
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,6 +11,8 @@ from eventhub.db import TimestampMixin, enum_column
 from eventhub.extensions import db
 
 ABROAD = "ABROAD"
+DEFAULT_COLOUR = "#0b5a8a"
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 NOT_STATED = "UNSTATED"
 
 # (code, German name, English name); order is the order shown in forms and reports.
@@ -51,6 +54,11 @@ class Region(db.Model):
         return f"<Region {self.code}>"
 
 
+def is_colour(value: str | None) -> bool:
+    """A colour as the browser's colour picker gives it: '#' and six hex digits."""
+    return bool(value) and _COLOUR.fullmatch(value) is not None
+
+
 class OrganizationKind(enum.StrEnum):
     CENTRE = "centre"
     COORDINATION = "coordination"
@@ -69,8 +77,19 @@ class Organization(TimestampMixin, db.Model):
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), nullable=False)
     email: Mapped[str | None] = mapped_column(String(254))
     website: Mapped[str | None] = mapped_column(String(500))
+    # The centre's colour (#rrggbb), shown as an accent beside its name on public pages;
+    # never behind text, so any colour keeps the text readable.
+    colour: Mapped[str | None] = mapped_column(String(7))
+    # Days after an event's end until its participants' personal data is deleted
+    # (eventhub.retention); None: RETENTION_DAYS from the configuration.
+    retention_days: Mapped[int | None] = mapped_column(Integer)
 
     region: Mapped[Region] = relationship(lazy="joined")
+
+    @property
+    def accent(self) -> str:
+        """The colour to show for this centre: its own when valid, else the site's."""
+        return self.colour if is_colour(self.colour) else DEFAULT_COLOUR
 
     def __repr__(self) -> str:
         return f"<Organization {self.slug}>"

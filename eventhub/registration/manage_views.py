@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
-from eventhub import formtools, i18n, timeutil
+from eventhub import audit, formtools, i18n, timeutil
 from eventhub.errors import RuleViolation
 from eventhub.events.forms import ConfirmForm
 from eventhub.events.manage_blueprint import bp, load_event
@@ -108,17 +108,23 @@ def _load_registration(event: Event, registration_id: int) -> Registration:
     return registration
 
 
-def _act(event_id: int, registration_id: int, action):
-    """Run ``action(event, registration, now) -> (category, message)``; commit once."""
+def _act(event_id: int, registration_id: int, action, audited: str):
+    """Run ``action(event, registration, now) -> (category, message)``, note it in the
+    audit trail as ``audited`` (by the registration's id only); commit once."""
     event = load_event(event_id)
     registration = _load_registration(event, registration_id)
     if ConfirmForm().validate_on_submit():
+        now = timeutil.utcnow()
         try:
-            category, message = action(event, registration, timeutil.utcnow())
+            category, message = action(event, registration, now)
         except RuleViolation as exc:
             db.session.rollback()
             flash(str(exc.message), "error")
         else:
+            if category != "error":
+                audit.record(current_user, audited, now, event=event,
+                             target=("registration", registration.id),
+                             details={"status": registration.status})
             db.session.commit()
             flash(str(message), category)
     return _back_to_list(event)
@@ -147,14 +153,14 @@ def _move_up(event: Event, registration: Registration, now):
 
 @bp.post(PREFIX + "/<int:registration_id>/bestaetigen")
 def confirm_registration(event_id: int, registration_id: int):
-    return _act(event_id, registration_id, _confirm)
+    return _act(event_id, registration_id, _confirm, "registration.confirm")
 
 
 @bp.route(PREFIX + "/<int:registration_id>/absagen", methods=["GET", "POST"])
 def cancel_registration(event_id: int, registration_id: int):
     """GET asks first: cancelling sends an e-mail and gives the place away for good."""
     if request.method == "POST":
-        return _act(event_id, registration_id, _cancel)
+        return _act(event_id, registration_id, _cancel, "registration.cancel")
     event = load_event(event_id)
     return render_template("registrations_manage/cancel.html", event=event,
                            registration=_load_registration(event, registration_id),
@@ -164,7 +170,7 @@ def cancel_registration(event_id: int, registration_id: int):
 
 @bp.post(PREFIX + "/<int:registration_id>/nachruecken")
 def move_up_registration(event_id: int, registration_id: int):
-    return _act(event_id, registration_id, _move_up)
+    return _act(event_id, registration_id, _move_up, "registration.move_up")
 
 
 # --- adding a participant by hand --------------------------------------------------------
@@ -197,6 +203,9 @@ def _add(event: Event, form: AddParticipantForm) -> Registration:
     if not outcome.created:  # rolled back, so the person gets no "registered again" mail
         raise RuleViolation(_l("This e-mail address is registered for this event already."),
                             "email")
+    audit.record(current_user, "registration.add", event=event,
+                 target=("registration", outcome.registration.id),
+                 details={"status": outcome.registration.status})
     return outcome.registration
 
 
@@ -220,6 +229,10 @@ def add_registration(event_id: int):
 def export_registrations(event_id: int, file_format: str):
     event = load_event(event_id)
     now = timeutil.utcnow()
+    # Who downloaded which list, when: written before the file, which holds personal data.
+    audit.record(current_user, "export.registrations", now, event=event,
+                 details={"format": file_format, "filters": _list_args(request.args, FILTERS)})
+    db.session.commit()
     event_questions = list(event.questions)
     language = i18n.current_language()
     rows = (exports.row(r, event_questions, event.timezone, language)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
+from eventhub import audit
 from eventhub.auth.models import User
 from eventhub.errors import RuleViolation
 from eventhub.events.models import Event
@@ -112,6 +113,8 @@ def add_question(actor: User, event: Event, data: QuestionData) -> Question:
     event.questions.append(question)
     _renumber(_ordered(event))
     db.session.flush()
+    audit.record(actor, "question.add", event=event, target=("question", question.id),
+                 details={"label": question.label})
     return question
 
 
@@ -122,9 +125,15 @@ def update_question(actor: User, event: Event, question: Question,
     if data.kind is not question.kind and answer_count(question):
         raise RuleViolation(_l("This question has answers already, so its kind cannot "
                                "change. Add a new question instead."), "kind")
+    before = audit.snapshot(question, _AUDITED)
     _apply(question, data)
     db.session.flush()
+    audit.record(actor, "question.update", event=event, target=("question", question.id),
+                 details=audit.changes(before, question))
     return question
+
+
+_AUDITED = ("label", "help_text", "kind", "required", "options")
 
 
 def delete_question(actor: User, event: Event, question: Question) -> int:
@@ -133,6 +142,8 @@ def delete_question(actor: User, event: Event, question: Question) -> int:
     removed = db.session.execute(
         delete(Answer).where(Answer.question_id == question.id)
         .execution_options(synchronize_session="fetch")).rowcount
+    audit.record(actor, "question.delete", event=event, target=("question", question.id),
+                 details={"label": question.label, "answers_deleted": removed})
     event.questions.remove(question)
     _renumber(_ordered(event))
     db.session.flush()
@@ -150,4 +161,6 @@ def move_question(actor: User, event: Event, question: Question, direction: int)
     questions[index], questions[other] = questions[other], questions[index]
     _renumber(questions)
     db.session.flush()
+    audit.record(actor, "question.move", event=event, target=("question", question.id),
+                 details={"direction": "up" if direction < 0 else "down"})
     return True

@@ -43,6 +43,7 @@ class Applicant:
     job_role: str = ""
     language: str = "de"
     consent: bool = False
+    consent_version: str | None = None  # the privacy policy's version when consenting
     answers: dict[int, str | list[str] | bool] = field(default_factory=dict)
 
 

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from flask import current_app
 from sqlalchemy import insert, select
 
 from eventhub import mail
@@ -314,8 +313,7 @@ def _fill(registration: Registration | _Draft, applicant: Applicant, source: str
     registration.region_code = applicant.region_code
     registration.language = applicant.language
     registration.source = source
-    registration.consent_version = (current_app.config["PRIVACY_NOTICE_VERSION"]
-                                    if applicant.consent else None)
+    registration.consent_version = applicant.consent_version if applicant.consent else None
     registration.consented_at = now if applicant.consent else None
     registration.token_key = new_token_key()  # a re-registration revokes old links
     for stamp in ("email_verified_at", "pending_expires_at", "confirmed_at", "waitlisted_at",

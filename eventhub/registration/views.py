@@ -10,6 +10,7 @@ from eventhub import formtools, i18n, timeutil
 from eventhub.errors import RuleViolation
 from eventhub.events import queries as event_queries
 from eventhub.extensions import db, limiter
+from eventhub.legal import services as legal
 from eventhub.registration import antibot, forms, intake, personal_links, services, tokens
 from eventhub.registration.models import OrganizationSize, Registration
 
@@ -48,6 +49,7 @@ def _applicant(form: forms.RegistrationForm, questions) -> services.Applicant:
         organization_size=OrganizationSize(form.organization_size.data),
         job_role=form.job_role.data or "", region_code=form.region_code.data,
         language=i18n.current_language(), consent=bool(form.consent.data),
+        consent_version=legal.privacy_version(),
         answers={q.id: form[f"q_{q.id}"].data for q in questions})
 
 
@@ -105,7 +107,7 @@ def _fields_markup(form: forms.RegistrationForm, event) -> Markup:
     if form.is_submitted() or current_app.jinja_env.auto_reload:
         return _render_fields(form, event)
     key = (type(form), i18n.current_language(), event.organization.name,
-           current_app.config["PRIVACY_NOTICE_VERSION"])
+           legal.privacy_version())
     kept: dict = current_app.extensions.setdefault(_EMPTY_FIELDS, {})
     markup = kept.get(key)
     if markup is None:

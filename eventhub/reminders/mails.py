@@ -10,6 +10,7 @@ from eventhub import links, mail
 from eventhub.attendance import tokens as join_tokens
 from eventhub.attendance.models import Attendance
 from eventhub.calendar import invites
+from eventhub.certificates import services as certificates
 from eventhub.extensions import db
 from eventhub.registration import tokens
 from eventhub.registration.models import Registration
@@ -41,7 +42,18 @@ def context(rule: ReminderRule, registration: Registration) -> dict:
                                          token=tokens.make(registration, tokens.MANAGE)),
         "event_url": links.external_url("events.detail", slug=event.slug),
         "follow_up_text": _follow_up_text(rule, registration),
+        "certificate_url": _certificate_url(rule, registration),
     }
+
+
+def _certificate_url(rule: ReminderRule, registration: Registration) -> str | None:
+    """The follow-up for attendees links their certificate, where the event issues them."""
+    if rule.kind is not ReminderKind.AFTER_END or not registration.id or \
+            not certificates.eligible(registration):
+        return None
+    return links.external_url("certificates.download",
+                              token=tokens.make(registration, tokens.MANAGE),
+                              lang=registration.language)
 
 
 def queue(rule: ReminderRule, registration: Registration, now: datetime,

@@ -41,7 +41,8 @@ def _save(form: RuleForm, action) -> bool:
 def reminders_page(event_id: int):
     event = load_event(event_id)
     form = RuleForm()
-    if form.validate_on_submit() and _save(form, lambda data: services.add_rule(event, data)):
+    if form.validate_on_submit() and _save(form, lambda data: services.add_rule(
+            event, data, actor=current_user)):
         flash(_("The reminder has been added."), "success")
         return redirect(url_for("manage.reminders_page", event_id=event.id))
     return render_template(
@@ -56,7 +57,8 @@ def edit_reminder(event_id: int, rule_id: int):
     event = load_event(event_id)
     rule = _load_rule(event, rule_id)
     form = RuleForm(obj=rule)
-    if form.validate_on_submit() and _save(form, lambda data: services.update_rule(rule, data)):
+    if form.validate_on_submit() and _save(form, lambda data: services.update_rule(
+            rule, data, actor=current_user)):
         flash(_("The reminder has been saved."), "success")
         return redirect(url_for("manage.reminders_page", event_id=event.id))
     return render_template("reminders/edit.html", event=event, rule=rule, form=form,
@@ -69,7 +71,7 @@ def delete_reminder(event_id: int, rule_id: int):
     event = load_event(event_id)
     rule = _load_rule(event, rule_id)
     if ConfirmForm().validate_on_submit():
-        services.delete_rule(rule)
+        services.delete_rule(rule, actor=current_user)
         db.session.commit()
         flash(_("The reminder has been deleted."), "success")
     return redirect(url_for("manage.reminders_page", event_id=event.id))

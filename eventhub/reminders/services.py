@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from eventhub import audit
 from eventhub.errors import RuleViolation
 from eventhub.events.models import Event
 from eventhub.extensions import db
@@ -86,26 +87,39 @@ def _apply(rule: ReminderRule, data: RuleData) -> None:
     rule.active = data.active
 
 
-def add_rule(event: Event, data: RuleData) -> ReminderRule:
+# What the audit trail compares when a rule is edited.
+_AUDITED = ("kind", "offset_minutes", "message", "text_attended", "text_not_attended",
+            "active")
+
+
+def add_rule(event: Event, data: RuleData, actor=None) -> ReminderRule:
+    """``actor``: the account that adds it, for the audit trail (None: the system)."""
     _check(event.id, data)
     rule = ReminderRule(event_id=event.id)
     _apply(rule, data)
     db.session.add(rule)
     db.session.flush()
+    audit.record(actor, "reminder.add", event=event, target=("reminder_rule", rule.id),
+                 details=audit.snapshot(rule, _AUDITED))
     return rule
 
 
-def update_rule(rule: ReminderRule, data: RuleData) -> ReminderRule:
+def update_rule(rule: ReminderRule, data: RuleData, actor=None) -> ReminderRule:
     """A changed rule has a new due time: those who got it already are not sent it again
     (one delivery per rule and person), those who have not get it when it is due."""
     _check(rule.event_id, data, rule.id)
+    before = audit.snapshot(rule, _AUDITED)
     _apply(rule, data)
     rule.processed_due_at = None
     db.session.flush()
+    audit.record(actor, "reminder.update", event=rule.event,
+                 target=("reminder_rule", rule.id), details=audit.changes(before, rule))
     return rule
 
 
-def delete_rule(rule: ReminderRule) -> None:
+def delete_rule(rule: ReminderRule, actor=None) -> None:
+    audit.record(actor, "reminder.delete", event=rule.event,
+                 target=("reminder_rule", rule.id), details=audit.snapshot(rule, _AUDITED))
     db.session.delete(rule)
     db.session.flush()
 

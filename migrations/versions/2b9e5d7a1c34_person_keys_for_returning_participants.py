@@ -1,13 +1,12 @@
 """person_keys: recognising returning participants without their address
 
 One row per registration: the HMAC of its normalized e-mail address (NULL once erased),
-its role group, the registration's updated_at they were written from, and what the reports keep when it is erased (the
-visit's classification).
+and what the reports keep when it is erased (the visit's classification, the role group).
 Rows are written lazily by eventhub.attendance.people.assign_keys, so existing
 registrations need no backfill here.
 
 Revision ID: 2b9e5d7a1c34
-Revises: 108eec53ceaa
+Revises: 5c2e9d7a1b3f
 Create Date: 2026-12-07 13:30:00
 
 """
@@ -17,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '2b9e5d7a1c34'
-down_revision = '108eec53ceaa'
+down_revision = '5c2e9d7a1b3f'
 branch_labels = None
 depends_on = None
 
@@ -27,8 +26,7 @@ def upgrade():
     sa.Column('registration_id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=64), nullable=True),
     sa.Column('first_visit', sa.Boolean(), nullable=True),
-    sa.Column('role_group', sa.String(length=20), nullable=False),
-    sa.Column('registration_updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('role_group', sa.String(length=20), nullable=True),
     sa.ForeignKeyConstraint(['registration_id'], ['registrations.id'], name=op.f('fk_person_keys_registration_id_registrations'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('registration_id', name=op.f('pk_person_keys'))
     )

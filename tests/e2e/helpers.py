@@ -173,6 +173,14 @@ class FillClock:
             time.sleep(left)
 
 
+def demo_organizer():
+    """The demo organizer's account (inside the live app's context)."""
+    from eventhub import demo
+    from eventhub.auth.models import User
+    from eventhub.extensions import db
+    return db.session.scalar(db.select(User).where(User.email == demo.DEMO_EMAIL))
+
+
 def log_in(page: Page, email: str | None = None, password: str | None = None) -> None:
     """Log in through the form (the demo organizer unless told otherwise)."""
     from eventhub import demo

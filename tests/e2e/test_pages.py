@@ -19,6 +19,7 @@ from tests.e2e.helpers import (
     DIGITALTAG_SLUG,
     RequestGuard,
     axe_violations,
+    demo_organizer,
     horizontal_overflow,
     log_in,
     structure_problems,
@@ -130,7 +131,6 @@ PAGES: dict[str, Spec] = {
 @pytest.fixture(scope="package")
 def site(live) -> dict:
     """Registrations in every state, a custom question, and the ids the pages need."""
-    from eventhub.auth.models import User
     from eventhub.events.queries import public_event
     from eventhub.extensions import db
     from eventhub.registration import questions
@@ -146,8 +146,7 @@ def site(live) -> dict:
     }
     with live.app.app_context():
         event = public_event(DIGITALTAG_SLUG)
-        organizer = db.session.scalar(db.select(User).where(
-            User.email == "organisation@demo.eventhub.invalid"))
+        organizer = demo_organizer()
         question = questions.add_question(organizer, event, questions.QuestionData(
             label="Welche Themen interessieren Sie besonders?",
             kind=QuestionKind.MULTIPLE_CHOICE, help_text="Mehrere Antworten möglich.",
@@ -215,6 +214,10 @@ def test_page_is_accessible_and_self_contained(name, scanner, site):
     if spec.action:
         spec.action(page)
     problems = structure_problems(page) + axe_violations(page)
+    overflow = horizontal_overflow(page)
+    if overflow > 0:
+        problems.append(f"at 1280 px the page scrolls sideways by {overflow}px: "
+                        f"{wider_elements(page)}")
     page.set_viewport_size(PHONE)  # the media queries apply at once; no reload needed
     overflow = horizontal_overflow(page)
     if overflow > 0:

@@ -95,6 +95,8 @@ def is_login_redirect(response) -> bool:
 
 
 def text_of(page: str) -> str:
+    """What a reader sees: a line-break opportunity (<wbr>) is no space; other tags are."""
+    page = page.replace("<wbr>", "")
     return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", page)))
 
 
@@ -153,6 +155,7 @@ def ids_of(event: Event) -> dict[str, int]:
 # Every management route that concerns one event, with the data a POST sends.
 EVENT_ROUTES = [
     ("manage.event", "GET", None),
+    ("manage.event_history", "GET", None),
     ("manage.edit_event", "GET", None),
     ("manage.edit_event", "POST", "event"),
     ("manage.publish_event", "POST", None),

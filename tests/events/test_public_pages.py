@@ -105,10 +105,29 @@ def test_filters_narrow_the_upcoming_list(client, filter_world, query, expected)
     assert 'aria-invalid="true"' not in page
 
 
+def test_the_month_filter_offers_the_months_that_have_events(client, filter_world, make):
+    make.event(starts_at=berlin(2026, 11, 10, 10))  # past: only the archive offers November
+    page = get_ok(client, "/")
+    options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>',
+                         page.split('id="month"', 1)[1].split("</select>", 1)[0])
+    assert options == [("", "Alle Monate"), ("2027-06", "Juni 2027"), ("2027-07", "Juli 2027")]
+    archive = get_ok(client, "/archiv?lang=en")
+    assert '<option value="2026-11">November 2026</option>' in archive
+    assert '<option value="2027-06"' not in archive
+
+
+def test_a_month_without_events_from_an_old_link_stays_chosen_and_finds_nothing(
+        client, filter_world):
+    page = get_ok(client, "/?month=2027-09")
+    assert '<option selected value="2027-09">September 2027</option>' in page
+    assert not any(listed(page, *filter_world.values()))
+    assert 'aria-invalid="true"' not in page
+
+
 @pytest.mark.parametrize("query, field, message", [
     ("region=XX", "region", "Not a valid choice"),
-    ("month=2026-13", "month", "Enter a month like 2026-06."),
-    ("month=juni", "month", "Enter a month like 2026-06."),
+    ("month=2026-13", "month", "Choose a month from the list."),
+    ("month=juni", "month", "Choose a month from the list."),
     ("format=nonsense", "format", "Not a valid choice"),
     ("organization=no-such-centre", "organization", "Not a valid choice"),
 ])

@@ -73,17 +73,18 @@ def _export(client, event, file_format: str, language: str) -> bytes:
                            file_format=file_format, lang=language)).data
 
 
-def _answer_cells(page: str, registration) -> list[str]:
+def _answers(page: str, registration) -> dict[str, str]:
+    """The answers the list shows for a registration (folded in its row): question → answer."""
     row = re.search(rf'<tr id="registration-{registration.id}">(.*?)</tr>', page, re.S)
-    return [text_of(cell) for cell in re.findall(r'<td class="prewrap">(.*?)</td>',
-                                                 row.group(1), re.S)]
+    return {text_of(q): text_of(a) for q, a in re.findall(
+        r'<dt>(.*?)</dt><dd class="prewrap">(.*?)</dd>', row.group(1), re.S)}
 
 
 def test_the_list_shows_no_for_an_unticked_box(organizer, event, people):
     page = organizer.get(list_url(event)).get_data(as_text=True)
-    assert _answer_cells(page, people["unticked"]) == ["no", ""]
-    assert _answer_cells(page, people["ticked"])[0] == "yes"
-    assert _answer_cells(page, people["erased"]) == ["", ""]  # neither yes nor no
+    assert _answers(page, people["unticked"]) == {"Newsletter?": "no"}
+    assert _answers(page, people["ticked"])["Newsletter?"] == "yes"
+    assert _answers(page, people["erased"]) == {}  # neither yes nor no
 
 
 @pytest.mark.parametrize("language, no, head", [("en", "no", "Newsletter?"),

@@ -161,6 +161,23 @@ def test_past_figures_stay_after_erasing_every_visit_and_after_the_purge(reach, 
     assert after.total.returning == before.total.returning
 
 
+def test_past_figures_stay_after_the_retention_purge(reach, db_session):
+    """The purge blanks a whole event's people at once: returning visitors are decided
+    before their keys go, as for "delete my data" (Rita's and Otto's first visits)."""
+    from eventhub.retention import services as retention
+    before = services.build(reach.coordinator, PERIOD, NOW, ZONE)
+    for event in (reach.e5, reach.e1):
+        assert retention.purge_event(event.id, NOW + timedelta(days=3650)) is not None
+    db_session.commit()
+    assert db_session.scalar(select(Registration.email).where(
+        Registration.event_id == reach.e5.id, Registration.email.is_not(None))) is None
+    after = services.build(reach.coordinator, PERIOD, NOW, ZONE)
+    assert _visit_figures(after) == _visit_figures(before)
+    assert after.total.returning == before.total.returning
+    for dimension in ("role", "size", "region_size"):
+        assert _reach(after, dimension) == _reach(before, dimension), dimension
+
+
 def test_a_person_erased_then_registering_again_counts_as_new(reach, db_session, make):
     """What is kept cannot recognise them: the key went with their data."""
     uwe = db_session.scalar(select(Registration).where(Registration.email == "uwe@example.org"))
@@ -197,3 +214,4 @@ def test_a_changed_role_is_grouped_anew_at_the_next_report(reach, db_session, cl
     report = services.build(reach.coordinator, PERIOD, NOW, ZONE)
     assert db_session.get(PersonKey, registration.id).role_group == "representative"
     assert report.figures("role", "representative").attended >= 1
+

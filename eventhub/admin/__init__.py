@@ -1,0 +1,1 @@
+"""Pages for running the site as an organization: the global audit log."""

@@ -1,0 +1,1 @@
+"""The legal pages: Impressum, Datenschutzerklärung, Erklärung zur Barrierefreiheit."""

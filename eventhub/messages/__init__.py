@@ -1,0 +1,1 @@
+"""Organizers' messages to an event's participants, sent through the outbox."""
