@@ -1,10 +1,14 @@
-"""Bench: the regional report on 200,000 registrations over 300 events.
+"""Bench: the report with all breakdowns on 200,000 registrations over 300 events.
 
-Fills a database (bulk inserts: organizations, events, registrations, attendances), then
-times ``eventhub.reports.services.build`` — the whole report: every grouping, as the page
-and the exports use it — against one hand-written SQL GROUP BY that computes the same
-per-region numbers, in the same run, and checks that both agree. Targets: report time at
-most 1.5 × the hand-written query, and under one second.
+Fills a database (bulk inserts: organizations, events, registrations with organization
+sizes, roles and people who come back, attendances), then times
+``eventhub.reports.services.build`` — the whole report: every grouping (regions,
+organizations, formats, months, events, sizes, roles, region × size, new and returning),
+as the page and the exports use it — against one hand-written SQL GROUP BY that computes
+the same numbers per region, size and role group (returning participants included), in the
+same run, and checks that both agree. Targets: report time at most 1.5 × the hand-written
+query, and under one second. The person keys and role groups (``person_keys``) are written
+by the first, untimed run; both the report and the hand-written SQL read them.
 
     .venv/bin/python bench/report_bench.py                 # SQLite (temp file) and PostgreSQL
     .venv/bin/python bench/report_bench.py --only sqlite   # or: --only postgresql
@@ -47,11 +51,15 @@ REGION_WEIGHTS = {"DE-BB": 14, "DE-MV": 10, "DE-SN": 20, "DE-ST": 12, "DE-TH": 1
                   "UNSTATED": 1}
 STATUS_WEIGHTS = {"confirmed": 78, "cancelled": 10, "pending": 3, "waitlisted": 4,
                   "expired": 5}
+SIZE_WEIGHTS = {"solo": 15, "1-9": 30, "10-49": 28, "50-249": 17, "250+": 10}
+ROLES = ("Geschäftsführerin", "Inhaber", "Betriebsrat", "Personalleiterin", "Referentin",
+         "Mitarbeiter Vertrieb", "Bäckermeister", "", "Projektleiter", "Solo-Selbstständige")
+PEOPLE_SHARE = 0.35  # people per registration: most come back two or three times
 # The same per-region numbers as the report's "Per region" table, written by hand: one
 # GROUP BY. {scan} is "NOT INDEXED" on SQLite, the access path the report takes there too
 # (see eventhub/reports/queries.py); the bench also times it without, for comparison.
 HAND_WRITTEN = """
-SELECT r.region_code,
+SELECT r.region_code, r.organization_size, k.role_group,
   SUM(CASE WHEN r.status <> 'expired' AND r.source <> 'walk_in' THEN 1 ELSE 0 END),
   SUM(CASE WHEN r.status = 'confirmed' AND r.source <> 'walk_in' THEN 1 ELSE 0 END),
   SUM(CASE WHEN a.attended THEN 1 ELSE 0 END),
@@ -61,13 +69,32 @@ SELECT r.region_code,
   SUM(CASE WHEN r.status = 'confirmed' AND r.source <> 'walk_in'
             AND NOT COALESCE(a.attended, FALSE)
             AND r.event_id IN (SELECT id FROM judged) THEN 1 ELSE 0 END),
-  SUM(CASE WHEN a.attended THEN COALESCE(a.minutes, 0) ELSE 0 END)
+  SUM(CASE WHEN a.attended THEN COALESCE(a.minutes, 0) ELSE 0 END),
+  SUM(CASE WHEN NOT COALESCE(a.attended, FALSE) THEN 0
+           WHEN k.first_visit IS NOT NULL THEN CASE WHEN k.first_visit THEN 0 ELSE 1 END
+           WHEN f.id IS NOT NULL AND f.id <> r.id THEN 1 ELSE 0 END)
 FROM registrations r {scan}
 LEFT JOIN attendances a ON a.registration_id = r.id
+LEFT JOIN person_keys k ON k.registration_id = r.id
+LEFT JOIN firsts f ON f.key = k.key
 WHERE r.event_id IN (SELECT id FROM events
                      WHERE status = 'published' AND starts_at >= :start AND starts_at < :end)
-GROUP BY r.region_code
+GROUP BY r.region_code, r.organization_size, k.role_group
 """
+# Each person's first visit: the earliest start, then the lowest registration id.
+FIRSTS = """,
+visits AS (
+  SELECT k.key, e.starts_at, r.id FROM person_keys k
+  JOIN registrations r ON r.id = k.registration_id JOIN events e ON e.id = r.event_id
+  JOIN attendances a ON a.registration_id = r.id
+  WHERE k.key IS NOT NULL AND a.attended AND e.status = 'published'),
+earliest AS (SELECT key, MIN(starts_at) AS starts_at FROM visits GROUP BY key),
+firsts AS (
+  SELECT v.key, MIN(v.id) AS id FROM visits v
+  JOIN earliest x ON x.key = v.key AND x.starts_at = v.starts_at GROUP BY v.key)
+"""
+
+
 # Events whose confirmed registrations can be no-shows: over, with any attendance record.
 JUDGED = """
 WITH judged AS (
@@ -119,16 +146,28 @@ def _events(db, organizations: list[int], count: int, now: datetime, rng) -> lis
     return list(db.session.execute(select(Event.id, Event.ends_at).order_by(Event.id)))
 
 
-def _registration(n: int, event_id: int, rng, now: datetime) -> dict:
+def _registration(n: int, event_id: int, rng, now: datetime, email: str) -> dict:
     walk_in = rng.random() < 0.02
     status = "confirmed" if walk_in else rng.choices(
         list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0]
     region = "UNSTATED" if walk_in else rng.choices(
         list(REGION_WEIGHTS), weights=list(REGION_WEIGHTS.values()))[0]
-    return {"id": n, "event_id": event_id, "status": status, "email": f"p{n}@example.org",
-            "first_name": "Erika", "last_name": f"Muster {n}", "organization_size": "1-9",
-            "region_code": region, "language": "de", "source": "walk_in" if walk_in else "form",
-            "token_key": f"k{n}", "created_at": now, "updated_at": now}
+    size = "unstated" if walk_in else rng.choices(
+        list(SIZE_WEIGHTS), weights=list(SIZE_WEIGHTS.values()))[0]
+    return {"id": n, "event_id": event_id, "status": status, "email": email,
+            "first_name": "Erika", "last_name": f"Muster {n}", "organization_size": size,
+            "job_role": rng.choice(ROLES), "region_code": region, "language": "de",
+            "source": "walk_in" if walk_in else "form", "token_key": f"k{n}",
+            "created_at": now, "updated_at": now}
+
+
+def _email(n: int, event_id: int, people: int, rng, taken: set) -> str:
+    """Someone from the pool of people, unless they are registered for this event already."""
+    person = rng.randrange(people)
+    if (event_id, person) in taken:
+        return f"once{n}@example.org"
+    taken.add((event_id, person))
+    return f"p{person}@example.org"
 
 
 def _attendance(registration_id: int, row: dict, rng, now: datetime) -> dict | None:
@@ -152,9 +191,11 @@ def _fill(db, events: list[tuple], total: int, now: datetime, rng) -> int:
     recorded = {event_id for event_id, ends_at in events
                 if _aware(ends_at) <= now and rng.random() < 0.9}
     choices = rng.choices(range(len(events)), weights=weights, k=total)
-    attendances, batch = 0, 10_000
+    attendances, batch, taken = 0, 10_000, set()
+    people = max(int(total * PEOPLE_SHARE), 1)
     for start in range(0, total, batch):
-        rows = [_registration(start + i + 1, events[k][0], rng, now)
+        rows = [_registration(start + i + 1, events[k][0], rng, now,
+                              _email(start + i + 1, events[k][0], people, rng, taken))
                 for i, k in enumerate(choices[start:start + batch])]
         db.session.execute(insert(Registration), rows)
         marks = [_attendance(row["id"], row, rng, now) for row in rows
@@ -200,10 +241,17 @@ def _median_ms(action, runs: int) -> tuple[float, object]:
 
 
 def _hand_written(db, bounds, now, scan: str = ""):
-    query = text(JUDGED + HAND_WRITTEN.format(scan=scan)).bindparams(
+    """The figures per region, per size and per role group, from one GROUP BY."""
+    query = text(JUDGED + FIRSTS + HAND_WRITTEN.format(scan=scan)).bindparams(
         *(bindparam(name, type_=UTCDateTime) for name in ("start", "end", "now")))
     rows = db.session.execute(query, {"start": bounds[0], "end": bounds[1], "now": now})
-    return {row[0]: tuple(int(v) for v in row[1:]) for row in rows}
+    folded: dict[str, dict] = {"region": {}, "size": {}, "role": {}}
+    for region, size, role, *numbers in rows:
+        for dimension, key in (("region", region), ("size", size), ("role", role)):
+            old = folded[dimension].get(key, (0,) * len(numbers))
+            folded[dimension][key] = tuple(a + int(b) for a, b in zip(old, numbers,
+                                                                       strict=True))
+    return folded
 
 
 def measure(db, user, now: datetime, runs: int, name: str) -> Result:
@@ -216,13 +264,14 @@ def measure(db, user, now: datetime, runs: int, name: str) -> Result:
     if scan:
         plain_ms, _ = _median_ms(lambda: _hand_written(db, bounds, now), runs)
         print(f"  {name}: the hand-written SQL without NOT INDEXED: {plain_ms:.1f} ms")
-    ours = {code: astuple(f) for code, f in report.groups["region"].items()}
+    ours = {dimension: {str(key): astuple(f) for key, f in report.groups[dimension].items()}
+            for dimension in ("region", "size", "role")}
     if ours != hand:
         raise SystemExit(f"{name}: the report and the hand-written SQL disagree:\n"
                          f"{ours}\n{hand}")
     print(f"  {name}: {len(report.events)} events in the period; total "
           f"{astuple(report.total)} (registered, confirmed, attended, walk-ins, expected, "
-          f"no-shows, minutes)")
+          f"no-shows, minutes, returning)")
     return Result(name, report_ms, hand_ms)
 
 

@@ -3,23 +3,29 @@
 A registration's *person key* is an HMAC-SHA-256 of its normalized e-mail address (trimmed,
 lower case) with ``PERSON_KEY_SECRET`` (default: the app's ``SECRET_KEY``). Two
 registrations with the same key are the same person; the key cannot be turned back into
-the address without the secret. Keys are written lazily (``assign_keys``, before a report
-counts and before an erasure), so that no registration path has to compute them.
+the address without the secret. Beside it, each registration's *role group* (the free-text
+role grouped by its words, ``ROLE_GROUPS``), so that a report reads one short column
+instead of matching words in every row. Both are written lazily (``assign_keys``, before a
+report counts and before an erasure) for registrations without a row, and again for those
+changed since (``Registration.updated_at`` other than the ``registration_updated_at`` it
+was written from), so that no registration path has to compute them.
 
 A visit is a registration recorded as attended at a published event; it is a *first
 visit* unless the same person attended an earlier event (by start, then by registration),
 at any organization. When a person's data are erased (``forget``), their key goes with
 them, but first the classification of every visit of that key is written down
-(``first_visit``), and the role group of the erased registration (``role_group``): so the
-figures of past periods stay as they were (``registration.erasure`` calls ``forget`` before
-it blanks the data: it is registered there below). The key stays on the person's other
-registrations, whose e-mail address is kept anyway.
+(``first_visit``); the erased registration's role group stays (it is not refreshed after
+the erasure). So the figures of past periods stay as they were. ``registration.erasure``
+calls ``forget`` before it blanks the data (it is registered there, below). The key stays
+on the person's other registrations, whose e-mail address is kept anyway.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
 from collections.abc import Iterable
+from datetime import datetime
+from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import (
@@ -27,6 +33,7 @@ from sqlalchemy import (
     ForeignKey,
     String,
     and_,
+    bindparam,
     case,
     func,
     insert,
@@ -38,6 +45,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eventhub.attendance.models import Attendance
+from eventhub.db import UTCDateTime
 from eventhub.events.models import Event, EventStatus
 from eventhub.extensions import db
 from eventhub.registration import erasure
@@ -52,11 +60,13 @@ class PersonKey(db.Model):
 
     registration_id: Mapped[int] = mapped_column(
         ForeignKey("registrations.id", ondelete="CASCADE"), primary_key=True)
-    # NULL once the person's data are erased.
+    # NULL without an address, and once the person's data are erased.
     key: Mapped[str | None] = mapped_column(String(64), index=True)
-    # Written when the key is erased: the visit's classification and the role group then.
+    # Written when the key is erased: whether this visit was the person's first.
     first_visit: Mapped[bool | None] = mapped_column(Boolean)
-    role_group: Mapped[str | None] = mapped_column(String(20))
+    role_group: Mapped[str] = mapped_column(String(20), nullable=False)
+    # The registration's updated_at when this row was written: a later change rewrites it.
+    registration_updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
 
 def person_key(email: str, secret: str) -> str:
@@ -68,15 +78,33 @@ def _secret() -> str:
     return current_app.config.get("PERSON_KEY_SECRET") or current_app.config["SECRET_KEY"]
 
 
+_REWRITE = (update(PersonKey.__table__)
+            .where(PersonKey.__table__.c.registration_id == bindparam("id"))
+            .values(key=bindparam("key"), role_group=bindparam("role_group"),
+                    registration_updated_at=bindparam("registration_updated_at")))
+
+
 def assign_keys() -> int:
-    """Give every registration that has an address and no key row its key; the number."""
-    missing = (select(Registration.id, Registration.email)
+    """Write the key and role group of every registration that has no row, or has changed
+    since its row was written (and is not erased); the number written."""
+    pending = (select(Registration.id, Registration.email, Registration.job_role,
+                      PersonKey.registration_id, Registration.updated_at)
                .outerjoin(PersonKey, PersonKey.registration_id == Registration.id)
-               .where(PersonKey.registration_id.is_(None), Registration.email.is_not(None)))
+               .where(or_(PersonKey.registration_id.is_(None),
+                          and_(Registration.updated_at != PersonKey.registration_updated_at,
+                               Registration.erased_at.is_(None)))))
     secret, written = _secret(), 0
-    while rows := db.session.execute(missing.limit(KEY_BATCH)).all():
-        db.session.execute(insert(PersonKey.__table__), [
-            {"registration_id": i, "key": person_key(email, secret)} for i, email in rows])
+    while rows := db.session.execute(pending.limit(KEY_BATCH)).all():
+        values = [{"registration_id": i, "key": person_key(email, secret) if email else None,
+                   "role_group": role_group_of(role), "registration_updated_at": updated}
+                  for i, email, role, _known, updated in rows]
+        new = [v for v, row in zip(values, rows, strict=True) if row[3] is None]
+        changed = [{**v, "id": v["registration_id"]}
+                   for v, row in zip(values, rows, strict=True) if row[3] is not None]
+        if new:
+            db.session.execute(insert(PersonKey.__table__), new)
+        if changed:
+            db.session.execute(_REWRITE, changed)
         written += len(rows)
     if written >= ANALYZE_AFTER and db.session.get_bind().dialect.name == "postgresql":
         # Until autovacuum comes by, the planner takes the table for nearly empty and
@@ -89,7 +117,8 @@ def assign_keys() -> int:
 # The registration form asks for the role as free text; the reports group it by words it
 # contains (first match wins; German and English). Nothing else is inferred from it.
 ROLE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("representative", ("betriebsrat", "personalrat", "mitarbeitervertretung",
+    ("representative", ("betriebsrat", "betriebsrät", "personalrat", "personalrät",
+                        "mitarbeitervertretung",
                         "works council", "gewerkschaft")),
     ("hr", ("personal", "human resources", "weiterbild", "ausbild", "training", "hr-",
             "hr ")),
@@ -106,8 +135,8 @@ ROLE_OTHER, ROLE_UNSTATED = "other", "unstated"
 ROLE_KEYS = (*(name for name, _ in ROLE_GROUPS), ROLE_OTHER, ROLE_UNSTATED)
 
 
+@lru_cache(maxsize=4096)  # roles repeat: "Geschäftsführerin", "Inhaber", …
 def role_group_of(job_role: str | None) -> str:
-    """The group of a role as the SQL below finds it (for freezing and for tests)."""
     text = (job_role or "").strip().lower()
     if not text:
         return ROLE_UNSTATED
@@ -116,16 +145,6 @@ def role_group_of(job_role: str | None) -> str:
         if any(word in padded for word in words):
             return name
     return ROLE_OTHER
-
-
-def role_group_sql(registration=Registration, keys=PersonKey):
-    """The role group of a registration as SQL: the frozen one, or the one its role says."""
-    role = func.lower(func.coalesce(registration.job_role, ""), type_=String()).concat(" ")
-    whens = [(or_(*(role.like(f"%{word}%") for word in words)), name)
-             for name, words in ROLE_GROUPS]
-    found = case((func.trim(func.coalesce(registration.job_role, "")) == "", ROLE_UNSTATED),
-                 *whens, else_=ROLE_OTHER)
-    return func.coalesce(keys.role_group, found)
 
 
 # --- visits -----------------------------------------------------------------------------
@@ -164,6 +183,7 @@ def forget(registrations: Iterable[Registration]) -> None:
     Every visit of the same keys is classified as of now (first or returning) and keeps
     that; each given registration keeps the role group its role gave."""
     registrations = list(registrations)
+    db.session.flush()
     assign_keys()
     ids = [r.id for r in registrations]
     keys = set(db.session.scalars(select(PersonKey.key).where(
@@ -181,20 +201,9 @@ def forget(registrations: Iterable[Registration]) -> None:
         for registration_id, returning in decided:
             db.session.execute(update(PersonKey).where(
                 PersonKey.registration_id == registration_id).values(first_visit=not returning))
-    for registration in registrations:
-        _drop_key(registration)
+    db.session.execute(update(PersonKey.__table__).where(
+        PersonKey.registration_id.in_(ids)).values(key=None))
     db.session.flush()
-
-
-def _drop_key(registration: Registration) -> None:
-    role = role_group_of(registration.job_role)
-    found = db.session.get(PersonKey, registration.id)
-    if found is None:
-        db.session.add(PersonKey(registration_id=registration.id, key=None, role_group=role))
-    else:
-        found.key, found.role_group = None, found.role_group or role
-
-
 
 
 erasure.register_before_erase(forget)

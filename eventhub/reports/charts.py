@@ -85,7 +85,8 @@ def grouped_bar_chart(groups: list[tuple[str, list[Bar]]], *, chart_id: str, tit
     return _svg("".join(parts), WIDTH, y + 4, chart_id, title, description)
 
 
-COLUMN_AREA, COLUMN_WIDTH, PANEL_GAP = 80, 7, 36
+COLUMN_AREA, COLUMN_WIDTH, MONTH_STEP, PANEL_GAP = 80, 9, 24, 28
+PANEL_HEAD, PANEL_FOOT = 24, 16
 LIGHT_COLOUR = "#7fb0cf"  # registered: 3:1 against white next to the darker attended
 
 
@@ -108,27 +109,37 @@ def _column(bar: Bar, x: float, base: float, scale: float) -> str:
             f'fill="{bar.colour}"/>')
 
 
+def _panel(name: str, columns: list[Column], x0: float, y0: float, width: float,
+           scale: float) -> str:
+    parts = [f'<text x="{x0}" y="{y0 + 16}" font-size="14" font-weight="700" '
+             f'fill="{TEXT_COLOUR}">{escape(name)}</text>']
+    base = y0 + PANEL_HEAD + COLUMN_AREA
+    parts.append(f'<line x1="{x0}" x2="{x0 + width}" y1="{base}" y2="{base}" '
+                 'stroke="#6b7280"/>')
+    for index, column in enumerate(columns):
+        x = x0 + 3 + index * MONTH_STEP
+        parts.append(_column(column.light, x, base, scale))
+        parts.append(_column(column.dark, x + COLUMN_WIDTH, base, scale))
+        parts.append(f'<text x="{x}" y="{base + 12}" font-size="10" '
+                     f'fill="{TEXT_COLOUR}">{escape(column.label)}</text>')
+    return "".join(parts)
+
+
 def trend_chart(panels: list[tuple[str, list[Column]]], *, chart_id: str, title: str,
                 description: str) -> Markup:
-    """One panel per organization side by side in rows, a pair of columns per month
-    (registered light, attended dark), all on one scale."""
+    """One panel per organization, two side by side (one for periods over 18 months), a
+    pair of columns per month (registered light, attended dark), all on one scale."""
     longest = max((max(c.light.value, c.dark.value) for _n, cols in panels for c in cols),
                   default=0)
     scale = COLUMN_AREA / longest if longest else 0.0
     months = max((len(cols) for _n, cols in panels), default=0)
-    step = max(2 * COLUMN_WIDTH + 4, 20)
-    width = max(WIDTH, 40 + months * step)
-    parts, y = [], 0
-    for name, columns in panels:
-        parts.append(f'<text x="0" y="{y + 16}" font-size="14" font-weight="700" '
-                     f'fill="{TEXT_COLOUR}">{escape(name)}</text>')
-        base = y + 22 + COLUMN_AREA
-        parts.append(f'<line x1="0" x2="{width}" y1="{base}" y2="{base}" stroke="#6b7280"/>')
-        for index, column in enumerate(columns):
-            x = 4 + index * step
-            parts.append(_column(column.light, x, base, scale))
-            parts.append(_column(column.dark, x + COLUMN_WIDTH, base, scale))
-            parts.append(f'<text x="{x}" y="{base + 13}" font-size="10" '
-                         f'fill="{TEXT_COLOUR}">{escape(column.label)}</text>')
-        y = base + 14 + PANEL_GAP - 16
-    return _svg("".join(parts), width, y + 4, chart_id, title, description)
+    per_row = 2 if months <= 18 else 1
+    panel_width = max(months * MONTH_STEP + 6, 120)
+    panel_height = PANEL_HEAD + COLUMN_AREA + PANEL_FOOT + PANEL_GAP
+    parts = [_panel(name, columns, (i % per_row) * (panel_width + PANEL_GAP),
+                    (i // per_row) * panel_height, panel_width, scale)
+             for i, (name, columns) in enumerate(panels)]
+    rows = -(-len(panels) // per_row)
+    width = per_row * panel_width + (per_row - 1) * PANEL_GAP
+    return _svg("".join(parts), int(width), rows * panel_height - PANEL_GAP + 4, chart_id,
+                title, description)

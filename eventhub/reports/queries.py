@@ -122,7 +122,7 @@ def counts(scope: Scope, events_in_scope: int) -> list[Counts]:
     in_advance = r.source != WALK_IN
     confirmed = and_(r.status == S.CONFIRMED, in_advance)
     attended = Attendance.attended.is_(True)
-    role = people.role_group_sql(r).label("role")
+    role = func.coalesce(PersonKey.role_group, people.ROLE_UNSTATED).label("role")
     firsts = people.first_visits()
     query = (
         select(r.event_id, r.region_code, r.organization_size, role,

@@ -16,6 +16,7 @@ from flask_login import current_user
 from eventhub import formtools, i18n, timeutil
 from eventhub.errors import RuleViolation
 from eventhub.events.manage_blueprint import bp
+from eventhub.extensions import db
 from eventhub.reports import breakdowns, exports, forms, pictures, services, tables
 from eventhub.reports.services import Report
 from eventhub.reports.tables import EXACT, Suppression
@@ -106,7 +107,9 @@ def _report_args(form: forms.ReportForm, report: Report) -> dict[str, str]:
 @bp.get(PREFIX)
 def reports():
     form, report = _load(timeutil.utcnow())
-    return _page(form, report, 422 if form.errors else 200)
+    page = _page(form, report, 422 if form.errors else 200)
+    db.session.commit()  # the person keys the report wrote: the next one reuses them
+    return page
 
 
 @bp.get(PREFIX + "/export.<any(csv, xlsx):file_format>")
@@ -124,6 +127,7 @@ def export_report(file_format: str):
     else:
         data = exports.to_xlsx(facts, report_tables, _("Report"))
         content_type = exports.XLSX_TYPE
+    db.session.commit()  # the person keys the report wrote: the next one reuses them
     slug = report.events[0].slug if report.event_id is not None and report.events else None
     name = exports.filename(report.period.first, report.period.last, file_format, slug)
     return Response(data, content_type=content_type, headers={

@@ -83,3 +83,15 @@ def test_bad_choices_are_explained_not_errors(client, login, world, args):
     for fmt in ("csv", "xlsx"):
         response = client.get(f"{URL}/export.{fmt}", query_string={"lang": "en", **args})
         assert response.status_code == 422
+
+
+def test_the_keys_a_report_writes_are_kept_for_the_next(client, login, world, db_session):
+    from sqlalchemy import func, select
+
+    from eventhub.attendance.people import PersonKey
+    from eventhub.registration.models import Registration
+    login(world.coordinator)
+    get(client)  # a request that did not commit would leave nothing (IsolatedClient)
+    registrations = db_session.scalar(select(func.count()).select_from(Registration))
+    assert registrations > 20
+    assert db_session.scalar(select(func.count()).select_from(PersonKey)) == registrations

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from eventhub import timeutil
 from eventhub.attendance import importing
 from eventhub.attendance.models import WALK_IN, Attendance
 from eventhub.attendance.people import PersonKey, role_group_of
@@ -200,3 +201,17 @@ def test_keys_are_keyed_hashes_not_addresses(reach, db_session, app):
             db_session.get(PersonKey, registration.id).key)
     assert all(len(found) == 1 for found in per_person.values())
     assert len({next(iter(k)) for k in per_person.values()}) == len(per_person)
+
+
+def test_a_changed_role_is_grouped_anew_at_the_next_report(reach, db_session, clock):
+    registration = db_session.scalar(select(Registration).where(
+        Registration.email == "uwe@example.org"))
+    services.build(reach.coordinator, PERIOD, NOW, ZONE)
+    assert db_session.get(PersonKey, registration.id).role_group == "management"
+    clock.set(timeutil.utcnow() + timedelta(minutes=5))
+    registration.job_role = "Betriebsrätin"
+    db_session.commit()
+    report = services.build(reach.coordinator, PERIOD, NOW, ZONE)
+    assert db_session.get(PersonKey, registration.id).role_group == "representative"
+    assert report.figures("role", "representative").attended >= 1
+
