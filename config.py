@@ -102,10 +102,20 @@ DEFAULTS: dict[str, Any] = {
     # "<3" (with the default), so that nobody can be singled out; 0 stays 0.
     "REPORT_SMALL_NUMBER_THRESHOLD": 3,
     "REPORT_DEFAULT_MONTHS": 12,  # the default period: this month and the 11 before
+    # The JSON API (eventhub.api): origins whose pages may read the public GETs (CORS);
+    # empty: none, "*": any. Rate limits per token, and per address without one.
+    "API_CORS_ORIGINS": (),
+    "RATELIMIT_API_TOKEN": "120 per minute;3000 per hour",
+    "RATELIMIT_API_ANONYMOUS": "60 per minute",
 }
 
 def _flag(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _origins(value: str) -> tuple[str, ...]:
+    """Comma-separated origins (https://example.org) or "*"."""
+    return tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
 
 
 # Environment variable -> (config key, converter)
@@ -130,6 +140,9 @@ _ENV: dict[str, tuple[str, Any]] = {
     "EVENTHUB_BOOKABLE_EVENT_SECONDS": ("BOOKABLE_EVENT_SECONDS", float),
     "EVENTHUB_PRIVACY_NOTICE_VERSION": ("PRIVACY_NOTICE_VERSION", str),
     "EVENTHUB_REPORT_SMALL_NUMBER_THRESHOLD": ("REPORT_SMALL_NUMBER_THRESHOLD", int),
+    "EVENTHUB_API_CORS_ORIGINS": ("API_CORS_ORIGINS", _origins),
+    "EVENTHUB_RATELIMIT_API_TOKEN": ("RATELIMIT_API_TOKEN", str),
+    "EVENTHUB_RATELIMIT_API_ANONYMOUS": ("RATELIMIT_API_ANONYMOUS", str),
     # Checked in load() (a ConfigError naming the setting, not a bare ValueError).
     "EVENTHUB_TRUSTED_PROXIES": ("TRUSTED_PROXIES", str),
     "EVENTHUB_HSTS_SECONDS": ("HSTS_SECONDS", str),

@@ -62,7 +62,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventhub.events import manage_views as _events  # noqa: F401  (manage_bp routes)
 
     # isort: split
-    from eventhub import cli, mail  # noqa: F401  (mail: the outbox model)
+    from eventhub import api, cli, mail  # noqa: F401  (mail: the outbox model)
     from eventhub.attendance import manage_views as _attendance  # noqa: F401  (manage_bp routes)
     from eventhub.attendance.views import bp as attendance_bp
     from eventhub.auth.views import bp as auth_bp
@@ -82,4 +82,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(registration_bp)
     app.register_blueprint(attendance_bp)
     app.register_blueprint(calendar_bp)
+    api.init_app(app)
     app.cli.add_command(cli.group)

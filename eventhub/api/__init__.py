@@ -1,0 +1,20 @@
+"""The JSON API v1 (``/api/v1``): public reads, and with a personal API token what an
+organizer may do in the web UI; its OpenAPI document and documentation page; the pages
+on which people manage their tokens and their centre's webhooks.
+
+The top layer: it calls the features' services and queries (never repeating their rules)
+and nothing imports it but ``create_app``, through ``init_app``."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from eventhub.api import docs_views, public_views  # noqa: F401  (routes on bp)
+    from eventhub.api.blueprint import bp
+    from eventhub.api.spec import init_app as init_spec
+    from eventhub.extensions import csrf
+
+    csrf.exempt(bp)  # checked in blueprint._authenticate unless a token authenticates
+    app.register_blueprint(bp)
+    init_spec(app)
