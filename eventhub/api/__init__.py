@@ -10,11 +10,20 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from eventhub.api import docs_views, public_views  # noqa: F401  (routes on bp)
+    from eventhub.api import (  # noqa: F401  (routes on bp)
+        attendance_views,
+        docs_views,
+        event_views,
+        public_views,
+        registration_views,
+        report_views,
+    )
     from eventhub.api.blueprint import bp
     from eventhub.api.spec import init_app as init_spec
+    from eventhub.api.token_views import bp as account_bp
     from eventhub.extensions import csrf
 
     csrf.exempt(bp)  # checked in blueprint._authenticate unless a token authenticates
     app.register_blueprint(bp)
+    app.register_blueprint(account_bp)
     init_spec(app)

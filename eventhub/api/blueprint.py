@@ -2,7 +2,8 @@
 
 - authentication: a personal API token as ``Authorization: Bearer …`` (``tokens``); the
   API never acts on a login cookie. CSRF is exempt only where a token authenticates the
-  request; any other unsafe request is checked as the web forms are;
+  request: an unsafe request that carries the login cookie but no token is checked as
+  the web forms are (400 without a valid CSRF token); one with neither gets 401;
 - the body: JSON only, refused with 400 when it cannot be parsed (nested too deep
   included) before SpecTree validates it;
 - rate limits per token (or per address without one), with Flask-Limiter's ``limiter``;
@@ -18,10 +19,13 @@ from flask import Blueprint, current_app, g, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from eventhub import timeutil
+from eventhub import i18n, timeutil
 from eventhub.api import problems, tokens
 from eventhub.api.problems import ApiProblem
 from eventhub.auth.models import User
+from eventhub.errors import NotPermitted, RuleViolation
+from eventhub.events import queries
+from eventhub.events.models import Event
 from eventhub.extensions import csrf, db, limiter
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -76,13 +80,19 @@ def _check_body() -> None:
         raise ApiProblem(400, "The body is not valid JSON.")
 
 
+def _has_login_cookie() -> bool:
+    return current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+
+
 @bp.before_request
 def _authenticate() -> None:
     g.api_token = None
+    i18n.follow_language("en")  # the services' messages, unless ?lang= asks otherwise
     raw = _bearer()
     if raw is None:
-        if request.method not in SAFE_METHODS:
-            csrf.protect()  # no token: the request is checked like a web form
+        if request.method not in SAFE_METHODS and _has_login_cookie() \
+                and current_app.config.get("WTF_CSRF_ENABLED", True):
+            csrf.protect()  # a browser's login, no token: checked like a web form
     else:
         token = tokens.authenticate(raw, timeutil.utcnow())
         if token is None:
@@ -132,12 +142,58 @@ def _finish(response):
 
 @bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException):
-    if isinstance(exc, CSRFError):
-        return problems.problem(400, "CSRF check failed: send a personal API token.")
     return problems.from_http_error(exc)
+
+
+@bp.errorhandler(CSRFError)  # the app's handler for it would win otherwise (same code)
+def _csrf_error(exc: CSRFError):
+    return problems.problem(400, "CSRF check failed: send a personal API token instead of "
+                                 "the login cookie.")
 
 
 @bp.errorhandler(500)
 def _server_error(exc):
     db.session.rollback()
     return problems.problem(500)
+
+
+# --- for the views that need a token ---------------------------------------------------
+
+# The services name the web form's fields; the API's documents name some of them otherwise.
+API_FIELDS = {"starts_local": "starts_at", "ends_local": "ends_at",
+              "registration_opens_local": "registration_opens_at",
+              "registration_closes_local": "registration_closes_at",
+              "region_code": "region"}
+
+
+def refused(exc: RuleViolation) -> ApiProblem:
+    """A rule's refusal: 422 naming the field, or 409 for the state of things."""
+    if exc.field:
+        field = API_FIELDS.get(exc.field, exc.field)
+        if field.startswith("q_"):
+            field = "answers." + field[2:]
+        return ApiProblem(422, "The request has invalid fields.",
+                          [problems.field_error(field, str(exc.message))])
+    return ApiProblem(409, str(exc.message))
+
+
+def managed_event(user: User, event_id: int) -> Event:
+    """The event if ``user`` may manage it; 404 otherwise, as the web pages answer."""
+    event = queries.managed_event(user, event_id)
+    if event is None:
+        raise not_found("There is no such event among the events you may manage.")
+    return event
+
+
+def committed(action):
+    """Run a service call; commit once, or roll back and answer its refusal."""
+    try:
+        result = action()
+    except RuleViolation as exc:
+        db.session.rollback()
+        raise refused(exc) from None
+    except NotPermitted:
+        db.session.rollback()
+        raise ApiProblem(403, "You may not do this.") from None
+    db.session.commit()
+    return result

@@ -22,7 +22,7 @@ def centre(organization: Organization) -> schemas.Centre:
                           region=organization.region_code, website=organization.website)
 
 
-def _summary_fields(event: Event) -> dict:
+def summary_fields(event: Event) -> dict:
     tz = event.timezone
     return {"id": event.id, "slug": event.slug, "title": event.title,
             "summary": event.summary, "format": event.format.value,
@@ -33,13 +33,13 @@ def _summary_fields(event: Event) -> dict:
 
 
 def event_summary(event: Event) -> schemas.EventSummary:
-    return schemas.EventSummary(**_summary_fields(event))
+    return schemas.EventSummary(**summary_fields(event))
 
 
 def event_detail(event: Event) -> schemas.EventDetail:
     tz = event.timezone
     return schemas.EventDetail(
-        **_summary_fields(event), description=event.description, venue=event.venue,
+        **summary_fields(event), description=event.description, venue=event.venue,
         capacity=event.capacity,
         registration_opens_at=local(event.registration_opens_at, tz),
         registration_closes_at=local(event.registration_closes_at, tz),

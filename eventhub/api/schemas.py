@@ -29,9 +29,16 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class Query(BaseModel):
+    """A query string: unknown parameters are ignored, as web pages ignore them."""
+    model_config = ConfigDict(extra="ignore")
+    lang: Literal["", "de", "en"] = Field("", description=(
+        "Language of labels and error details; English by default"))
+
+
 # --- public ------------------------------------------------------------------------------
 
-class EventListQuery(Strict):
+class EventListQuery(Query):
     region: Annotated[str, Field(max_length=16, pattern=r"^[A-Z-]*$",
                                  description="Region code of the organizing centre")] = ""
     centre: Annotated[str, Field(max_length=80, pattern=r"^[a-z0-9-]*$",

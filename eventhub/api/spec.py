@@ -13,6 +13,7 @@ from spectree import SecurityScheme, SpecTree
 from spectree.models import SecureType, SecuritySchemeData
 
 from eventhub.api import problems
+from eventhub.inputguard import MAX_ID
 
 TOKEN_SCHEME = "token"
 TOKEN = {TOKEN_SCHEME: []}  # an operation's `security`: a personal API token is needed
@@ -69,6 +70,10 @@ def document() -> dict:
 
 
 def _complete(operation: dict, problem: dict) -> None:
+    for parameter in operation.get("parameters", []):
+        if parameter["in"] == "path" and parameter["schema"].get("type") == "integer":
+            # Flask's int converter takes no sign; ids are 32-bit (inputguard).
+            parameter["schema"].update(minimum=1, maximum=MAX_ID)
     responses = operation["responses"]
     extra = dict(_COMMON)
     if operation.get("security"):
