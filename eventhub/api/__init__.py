@@ -21,9 +21,11 @@ def init_app(app: Flask) -> None:
     from eventhub.api.blueprint import bp
     from eventhub.api.spec import init_app as init_spec
     from eventhub.api.token_views import bp as account_bp
+    from eventhub.api.webhook_views import bp as webhooks_bp
     from eventhub.extensions import csrf
 
     csrf.exempt(bp)  # checked in blueprint._authenticate unless a token authenticates
     app.register_blueprint(bp)
     app.register_blueprint(account_bp)
+    app.register_blueprint(webhooks_bp)
     init_spec(app)

@@ -8,7 +8,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from eventhub import timeutil
+from eventhub import timeutil, webhooks
 from eventhub.attendance.models import AttendanceImport
 from eventhub.auth.models import User
 from eventhub.calendar import updates as calendar_updates
@@ -180,6 +180,7 @@ def update_event(actor: User, event: Event, data: EventData, *,
         if event.ends_at > now:
             registration_services.fill_free_places(registration_services.lock_event(event.id),
                                                    now)
+    webhooks.emit("event.changed", event.id, now)
     return event
 
 
@@ -215,6 +216,7 @@ def publish_event(actor: User, event: Event, now: datetime) -> Event:
     event.status = EventStatus.PUBLISHED
     event.published_at = now
     db.session.flush()
+    webhooks.emit("event.published", event.id, now)
     return event
 
 
@@ -227,6 +229,7 @@ def cancel_event(actor: User, event: Event, now: datetime) -> Event:
     event.cancelled_at = now
     db.session.flush()
     calendar_updates.event_cancelled(event, was_published, now)
+    webhooks.emit("event.cancelled", event.id, now)
     return event
 
 
