@@ -107,6 +107,7 @@ DEFAULTS: dict[str, Any] = {
     "API_CORS_ORIGINS": (),
     "RATELIMIT_API_TOKEN": "120 per minute;3000 per hour",
     "RATELIMIT_API_ANONYMOUS": "60 per minute",
+    "API_PUBLIC_CACHE_SECONDS": 2.0,  # public answers kept per process (api.public_cache)
     # Webhooks (eventhub.webhooks): sent by the scheduler every SCHEDULER_WEBHOOK_SECONDS,
     # retried with backoff doubling from RETRY_BASE (capped at RETRY_MAX) up to
     # MAX_ATTEMPTS (about a day with the defaults). Addresses must be https in production

@@ -6,7 +6,7 @@ from flask import current_app
 from spectree import Response
 
 from eventhub import timeutil
-from eventhub.api import documents, schemas
+from eventhub.api import documents, public_cache, schemas
 from eventhub.api.blueprint import bp, not_found
 from eventhub.api.spec import api_spec
 from eventhub.events import queries
@@ -33,6 +33,11 @@ def events(query: schemas.EventListQuery):
 
     The filters of the public list: the centre's region, the centre, the format, and a
     month in the site's time zone (an event counts in every month it touches)."""
+    return public_cache.cached(("events", *query.model_dump().values()),
+                               lambda: _event_list(query))
+
+
+def _event_list(query: schemas.EventListQuery) -> schemas.EventList:
     list_query = queries.past if query.when == "past" else queries.upcoming
     pagination = list_query(_filters(query), timeutil.utcnow(), query.page, query.per_page,
                             current_app.config["DEFAULT_TIMEZONE"])
@@ -45,10 +50,15 @@ def events(query: schemas.EventListQuery):
     **NOT_MODIFIED, HTTP_200=schemas.EventDetail, HTTP_404=schemas.Problem))
 def event(slug: str):
     """One published (or cancelled) event with its agenda and speakers."""
-    found = queries.public_event(slug[:200])
-    if found is None:
+    detail = public_cache.cached(("event", slug[:200]), lambda: _event_detail(slug[:200]))
+    if detail is None:
         raise not_found()
-    return documents.event_detail(found)
+    return detail
+
+
+def _event_detail(slug: str) -> schemas.EventDetail | None:
+    found = queries.public_event(slug)
+    return None if found is None else documents.event_detail(found)
 
 
 @bp.get("/regions")
