@@ -16,7 +16,8 @@ from tests.registration.helpers import applicant
 
 NAMES = {"deliver_mail_job": "send mail", "reminders_job": "queue reminders",
          "expire_pending_job": "expire pending registrations",
-         "purge_attendance_files_job": "purge attendance files"}
+         "purge_attendance_files_job": "purge attendance files",
+         "deliver_webhooks_job": "send webhooks"}
 
 
 @pytest.fixture()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, EmailStr, Field
 
 from eventhub.api.schemas import (
     EventSummary,
@@ -107,7 +107,7 @@ class RegistrationList(BaseModel):
 
 
 class RegistrationInput(Strict):
-    email: Annotated[str, Field(max_length=254, pattern=r"^[^\s@\x00-\x1f]+@[^\s@\x00-\x1f]+$")]
+    email: Annotated[EmailStr, Field(max_length=254)]  # checked as the web form checks it
     first_name: text(100, 1)
     last_name: text(100, 1)
     organization_size: SizeName
