@@ -6,7 +6,27 @@ The top layer: it calls the features' services and queries (never repeating thei
 and nothing imports it but ``create_app``, through ``init_app``."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
+from werkzeug.exceptions import HTTPException
+
+
+def _route_errors_under_the_api(app: Flask) -> None:
+    """An address under /api/v1 that matches no route (404) or not with this method
+    (405) has no blueprint, so the app's HTML error page would answer: a problem
+    document answers instead. Other addresses keep the app's handler."""
+    from eventhub.api import problems
+    from eventhub.api.blueprint import bp
+
+    pages = app.error_handler_spec[None][None][HTTPException]
+    prefix = bp.url_prefix + "/"
+
+    def handle(exc: HTTPException):
+        if request.path.startswith(prefix):
+            return problems.from_http_error(exc)
+        return pages(exc)
+
+    for code in (404, 405):
+        app.register_error_handler(code, handle)
 
 
 def init_app(app: Flask) -> None:
@@ -29,3 +49,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(account_bp)
     app.register_blueprint(webhooks_bp)
     init_spec(app)
+    _route_errors_under_the_api(app)

@@ -122,3 +122,14 @@ def test_the_documentation_page_is_served_by_the_app(client):
 
 def test_the_footer_links_the_documentation(client):
     assert 'href="/api/v1/docs"' in client.get("/").get_data(as_text=True)
+
+
+def test_unknown_api_addresses_and_methods_are_problems_pages_stay_pages(client):
+    for response, status in ((client.get("/api/v1/nothing"), 404),
+                             (client.delete("/api/v1/events"), 405),
+                             (client.get("/api/v1/manage/events/-1"), 404)):
+        assert response.status_code == status
+        assert response.mimetype == "application/problem+json"
+    assert client.delete("/api/v1/events").headers["Allow"]
+    page = client.get("/no-such-page")
+    assert page.status_code == 404 and page.mimetype == "text/html"
