@@ -23,11 +23,26 @@ def _operations(spec: dict) -> list[tuple[str, list[dict]]]:
                 "method": method.upper(), "path": path, "id": operation["operationId"],
                 "summary": operation.get("summary", ""),
                 "description": operation.get("description", ""),
-                "parameters": operation.get("parameters", []),
+                "parameters": [{**p, "type": type_text(p.get("schema", {}))}
+                               for p in operation.get("parameters", [])],
                 "body": _schema_name(operation.get("requestBody")),
                 "responses": sorted(operation.get("responses", {}).items()),
                 "secured": bool(operation.get("security"))})
     return list(groups.items())
+
+
+def type_text(schema: dict) -> str:
+    """A parameter's type as a person reads it: ``integer (1–10000)``, ``"de" | "en"``."""
+    if "anyOf" in schema:
+        return " | ".join(type_text(s) for s in schema["anyOf"])
+    if "enum" in schema:
+        return " | ".join(f'"{value}"' for value in schema["enum"])
+    if "const" in schema:
+        return f'"{schema["const"]}"'
+    text = schema.get("format") or schema.get("type") or "any"
+    if "minimum" in schema or "maximum" in schema:
+        text += f" ({schema.get('minimum', '')}–{schema.get('maximum', '')})"
+    return text
 
 
 def _schema_name(body: dict | None) -> str | None:
