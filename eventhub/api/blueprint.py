@@ -87,7 +87,8 @@ def _has_login_cookie() -> bool:
 @bp.before_request
 def _authenticate() -> None:
     g.api_token = None
-    i18n.follow_language("en")  # the services' messages, unless ?lang= asks otherwise
+    if request.endpoint != "api.docs":  # the page speaks the site's language
+        i18n.follow_language("en")  # the services' messages, unless ?lang= asks otherwise
     raw = _bearer()
     if raw is None:
         if request.method not in SAFE_METHODS and _has_login_cookie() \

@@ -11,7 +11,7 @@ METHODS = ("get", "post", "put", "patch", "delete")
 
 
 def _operations(spec: dict) -> list[tuple[str, list[dict]]]:
-    """The operations grouped by their first tag, in the order of the document."""
+    """The operations grouped by their first tag: the public ones first."""
     groups: dict[str, list[dict]] = {}
     for path, item in spec.get("paths", {}).items():
         for method in METHODS:
@@ -28,7 +28,7 @@ def _operations(spec: dict) -> list[tuple[str, list[dict]]]:
                 "body": _schema_name(operation.get("requestBody")),
                 "responses": sorted(operation.get("responses", {}).items()),
                 "secured": bool(operation.get("security"))})
-    return list(groups.items())
+    return sorted(groups.items(), key=lambda group: (group[0] != "public", group[0]))
 
 
 def type_text(schema: dict) -> str:

@@ -37,8 +37,8 @@ def _page(form: forms.WebhookForm, new=None, status: int = 200):
         confirm=ConfirmForm()), status
 
 
-def _form() -> forms.WebhookForm:
-    form = forms.WebhookForm()
+def _form(**kwargs) -> forms.WebhookForm:
+    form = forms.WebhookForm(**kwargs)
     form.organization_id.choices = [(o.id, o.name)
                                     for o in webhook_admin.centres(current_user)]
     return form
@@ -51,7 +51,7 @@ def index():
         current_user, form.organization_id.data, form.url.data, _rules(), timeutil.utcnow()))
     if new is formtools.NOT_SAVED:
         return _page(form, status=422 if form.errors else 200)
-    return _page(_form(), new)  # the secret: in this answer only
+    return _page(_form(formdata=None), new)  # the secret: in this answer only
 
 
 def _act(action, message: str):

@@ -133,3 +133,8 @@ def test_unknown_api_addresses_and_methods_are_problems_pages_stay_pages(client)
     assert client.delete("/api/v1/events").headers["Allow"]
     page = client.get("/no-such-page")
     assert page.status_code == 404 and page.mimetype == "text/html"
+
+
+def test_the_documentation_page_speaks_the_sites_language(client):
+    assert "API-Dokumentation" in client.get("/api/v1/docs").get_data(as_text=True)
+    assert "API documentation" in client.get("/api/v1/docs?lang=en").get_data(as_text=True)
