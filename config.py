@@ -122,10 +122,33 @@ DEFAULTS: dict[str, Any] = {
     "SCHEDULER_RETENTION_SECONDS": 3600,
     # The audit trail keeps entries this long; the scheduler's daily purge deletes older ones.
     "AUDIT_RETENTION_DAYS": 730,
+    # The JSON API (eventhub.api): origins whose pages may read the public GETs (CORS);
+    # empty: none, "*": any. Rate limits per token, and per address without one.
+    "API_CORS_ORIGINS": (),
+    "RATELIMIT_API_TOKEN": "120 per minute;3000 per hour",
+    "RATELIMIT_API_ANONYMOUS": "60 per minute",
+    "API_PUBLIC_CACHE_SECONDS": 2.0,  # public answers kept per process (api.public_cache)
+    # Webhooks (eventhub.webhooks): sent by the scheduler every SCHEDULER_WEBHOOK_SECONDS,
+    # retried with backoff doubling from RETRY_BASE (capped at RETRY_MAX) up to
+    # MAX_ATTEMPTS (about a day with the defaults). Addresses must be https in production
+    # and public; ALLOW_LOOPBACK lets 127.0.0.1 through for tests and development.
+    "SCHEDULER_WEBHOOK_SECONDS": 10,
+    "WEBHOOK_BATCH_SIZE": 20,
+    "WEBHOOK_TIMEOUT_SECONDS": 10,
+    "WEBHOOK_LEASE_SECONDS": 300,  # more than a batch's timeouts: 20 × 10 s
+    "WEBHOOK_RETRY_BASE_SECONDS": 30,
+    "WEBHOOK_RETRY_MAX_SECONDS": 3 * 3600,
+    "WEBHOOK_MAX_ATTEMPTS": 15,
+    "WEBHOOK_ALLOW_LOOPBACK": False,
 }
 
 def _flag(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _origins(value: str) -> tuple[str, ...]:
+    """Comma-separated origins (https://example.org) or "*"."""
+    return tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
 
 
 # Environment variable -> (config key, converter)
@@ -152,6 +175,10 @@ _ENV: dict[str, tuple[str, Any]] = {
     "EVENTHUB_RETENTION_DAYS": ("RETENTION_DAYS", int),
     "EVENTHUB_REPORT_ROUNDING_BASE": ("REPORT_ROUNDING_BASE", int),
     "EVENTHUB_PERSON_KEY_SECRET": ("PERSON_KEY_SECRET", str),
+    "EVENTHUB_API_CORS_ORIGINS": ("API_CORS_ORIGINS", _origins),
+    "EVENTHUB_RATELIMIT_API_TOKEN": ("RATELIMIT_API_TOKEN", str),
+    "EVENTHUB_RATELIMIT_API_ANONYMOUS": ("RATELIMIT_API_ANONYMOUS", str),
+    "EVENTHUB_WEBHOOK_ALLOW_LOOPBACK": ("WEBHOOK_ALLOW_LOOPBACK", _flag),
     # Checked in load() (a ConfigError naming the setting, not a bare ValueError).
     "EVENTHUB_TRUSTED_PROXIES": ("TRUSTED_PROXIES", str),
     "EVENTHUB_HSTS_SECONDS": ("HSTS_SECONDS", str),

@@ -62,7 +62,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventhub.events import manage_views as _events  # noqa: F401  (manage_bp routes)
 
     # isort: split
-    from eventhub import cli, mail  # noqa: F401  (mail: the outbox model)
+    from eventhub import api, cli, mail  # noqa: F401  (mail: the outbox model)
     from eventhub.admin.views import bp as admin_bp
     from eventhub.attendance import manage_views as _attendance  # noqa: F401  (manage_bp routes)
     from eventhub.attendance import people  # noqa: F401  (person keys; erasure's hook)
@@ -98,4 +98,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(legal_bp)
     app.register_blueprint(legal_admin_bp)
     app.register_blueprint(admin_bp)
+    api.init_app(app)
     app.cli.add_command(cli.group)

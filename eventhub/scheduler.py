@@ -25,6 +25,7 @@ from eventhub.mail import deliver_all_due
 from eventhub.registration.services import expire_all_overdue
 from eventhub.reminders import dispatch as reminders
 from eventhub.retention import services as retention
+from eventhub.webhooks import delivery as webhooks
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ EXPIRE_PENDING = "expire pending registrations"
 PURGE_ATTENDANCE_FILES = "purge attendance files"
 PURGE_PERSONAL_DATA = "purge personal data"
 PURGE_AUDIT_LOG = "purge audit log"
+SEND_WEBHOOKS = "send webhooks"
 
 # APScheduler logs every run of every job at INFO ("Running job", "executed successfully").
 QUIET_LOGGERS = ("apscheduler.scheduler", "apscheduler.executors.default")
@@ -107,6 +109,19 @@ def deliver_mail_job() -> None:
         log.info("%s: %s", SEND_MAIL, report.summary())
 
 
+def deliver_webhooks_job() -> None:
+    """Send due webhook deliveries, batch after batch while batches come back full."""
+    limit = current_app.config["WEBHOOK_BATCH_SIZE"]
+    while True:
+        report = webhooks.deliver_due(timeutil.utcnow(), limit=limit)
+        db.session.remove()
+        if report.claimed:
+            log.info("%s: delivered %d, retried later %d, failed %d", SEND_WEBHOOKS,
+                     report.delivered, report.retried, report.failed)
+        if report.claimed < limit:
+            return
+
+
 def _in_app(app: Flask, job, name: str):
     def run():
         with app.app_context():
@@ -140,7 +155,8 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
             (expire_pending_job, EXPIRE_PENDING, app.config["SCHEDULER_EXPIRY_SECONDS"]),
             (purge_attendance_files_job, PURGE_ATTENDANCE_FILES, 3600),
             (retention_job, PURGE_PERSONAL_DATA, app.config["SCHEDULER_RETENTION_SECONDS"]),
-            (purge_audit_log_job, PURGE_AUDIT_LOG, 3600))
+            (purge_audit_log_job, PURGE_AUDIT_LOG, 3600),
+            (deliver_webhooks_job, SEND_WEBHOOKS, app.config["SCHEDULER_WEBHOOK_SECONDS"]))
     for job, name, seconds in jobs:
         # coalesce + one instance: a slow run is never stacked on top of itself.
         scheduler.add_job(_in_app(app, job, name), "interval", seconds=seconds,

@@ -18,7 +18,8 @@ NAMES = {"deliver_mail_job": "send mail", "reminders_job": "queue reminders",
          "expire_pending_job": "expire pending registrations",
          "purge_attendance_files_job": "purge attendance files",
          "retention_job": "purge personal data",
-         "purge_audit_log_job": "purge audit log"}
+         "purge_audit_log_job": "purge audit log",
+         "deliver_webhooks_job": "send webhooks"}
 
 
 @pytest.fixture()

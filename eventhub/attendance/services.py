@@ -19,7 +19,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from eventhub import audit
+from eventhub import audit, webhooks
 from eventhub.attendance.models import SOURCE_RANK, WALK_IN, Attendance, AttendanceSource
 from eventhub.auth.models import User
 from eventhub.errors import RuleViolation
@@ -66,7 +66,20 @@ def record(marks: Iterable[Mark], source: AttendanceSource, now: datetime, *,
             for m in marks]
     for start in range(0, len(rows), BATCH):  # stay below the databases' parameter limits
         db.session.execute(_upsert(rows[start:start + BATCH], source))
+    _report([row["registration_id"] for row in rows], now)
     return len(rows)
+
+
+def _report(registration_ids: list[int], now: datetime) -> None:
+    """The webhook ``attendance.recorded``, one per event, naming the registrations."""
+    by_event: dict[int, list[int]] = {}
+    for start in range(0, len(registration_ids), BATCH):
+        for registration_id, event_id in db.session.execute(
+                select(Registration.id, Registration.event_id)
+                .where(Registration.id.in_(registration_ids[start:start + BATCH]))):
+            by_event.setdefault(event_id, []).append(registration_id)
+    for event_id, ids in by_event.items():
+        webhooks.emit("attendance.recorded", event_id, now, [{"registration_ids": sorted(ids)}])
 
 
 def _upsert(rows: list[dict], source: AttendanceSource):

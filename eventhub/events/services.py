@@ -8,7 +8,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from eventhub import audit, timeutil
+from eventhub import audit, timeutil, webhooks
 from eventhub.attendance.models import AttendanceImport
 from eventhub.auth.models import User
 from eventhub.calendar import updates as calendar_updates
@@ -193,6 +193,7 @@ def update_event(actor: User, event: Event, data: EventData, *,
         if event.ends_at > now:
             registration_services.fill_free_places(registration_services.lock_event(event.id),
                                                    now)
+    webhooks.emit("event.changed", event.id, now)
     return event
 
 
@@ -229,6 +230,7 @@ def publish_event(actor: User, event: Event, now: datetime) -> Event:
     event.published_at = now
     db.session.flush()
     audit.record(actor, "event.publish", now, event=event, target=("event", event.id))
+    webhooks.emit("event.published", event.id, now)
     return event
 
 
@@ -242,6 +244,7 @@ def cancel_event(actor: User, event: Event, now: datetime) -> Event:
     db.session.flush()
     calendar_updates.event_cancelled(event, was_published, now)
     audit.record(actor, "event.cancel", now, event=event, target=("event", event.id))
+    webhooks.emit("event.cancelled", event.id, now)
     return event
 
 

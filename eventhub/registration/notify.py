@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import and_
 from sqlalchemy.orm import Session
 
-from eventhub import mail
+from eventhub import mail, webhooks
 from eventhub.calendar import invites
 from eventhub.registration import personal_links
 from eventhub.registration.models import Registration, RegistrationStatus, Source
@@ -89,6 +89,7 @@ def registered_all(registrations: list, now: datetime) -> None:
     """The e-mails of new registrations; those the sender renders in one statement. A
     registration whose e-mail is rendered now (confirmed) must be a Registration; for
     the others, anything with its ``id``, ``email``, ``language`` and ``status`` does."""
+    _created(registrations, now)
     later = []
     for registration in registrations:
         message = _registered_later(registration)
@@ -99,13 +100,29 @@ def registered_all(registrations: list, now: datetime) -> None:
     mail.queue_unrendered(later, now)
 
 
-def registered_later(registrations: list) -> list[mail.Unrendered]:
+def registered_later(registrations: list, now: datetime) -> list[mail.Unrendered]:
     """The e-mails of new pending or waitlisted registrations (``registered_all``), which
-    the sender renders, for a caller that writes them itself (``mail.unrendered_rows``)."""
+    the sender renders, for a caller that writes them itself (``mail.unrendered_rows``); their
+webhooks are written here."""
+    _created(registrations, now)
     later = [_registered_later(registration) for registration in registrations]
     if None in later:
         raise ValueError("only e-mails that the sender renders can be written as rows")
     return later
+
+
+def _created(registrations: list, now: datetime) -> None:
+    """The webhooks of new registrations (of one event, or a few), in their transaction."""
+    by_event: dict[int, list[dict]] = {}
+    for registration in registrations:
+        by_event.setdefault(registration.event_id, []).append(
+            {"registration_id": registration.id})
+    for event_id, items in by_event.items():
+        webhooks.emit("registration.created", event_id, now, items)
+
+
+def _hook(kind: str, registration: Registration, now: datetime) -> None:
+    webhooks.emit(kind, registration.event_id, now, [{"registration_id": registration.id}])
 
 
 def _registered_later(registration) -> mail.Unrendered | None:
@@ -122,14 +139,17 @@ def existing(registration: Registration, now: datetime) -> None:
 
 
 def confirmed(registration: Registration, now: datetime) -> None:
+    _hook("registration.confirmed", registration, now)
     _send(registration, "registration_confirmed", now)
 
 
 def moved_up(registration: Registration, now: datetime) -> None:
+    _hook("registration.moved_up", registration, now)
     _send(registration, "registration_moved_up", now)
 
 
 def cancelled(registration: Registration, now: datetime, *, by_organizer: bool) -> None:
+    _hook("registration.cancelled", registration, now)
     _send(registration, "registration_cancelled", now, by_organizer=by_organizer)
 
 

@@ -193,7 +193,7 @@ def _register_new(event_id: int, applicants: list[Applicant],
                             for draft, entry in zip(drafts, entries, strict=True)
                             for answer in entry.answers]),
         (mail.OutboxMessage.__table__,
-         mail.unrendered_rows(notify.registered_later(drafts), now)))
+         mail.unrendered_rows(notify.registered_later(drafts, now), now)))
     return results
 
 

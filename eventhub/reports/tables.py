@@ -18,6 +18,7 @@ from datetime import date, datetime
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
+from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -127,6 +128,13 @@ class Suppression:
 
 
 EXACT = Suppression()
+
+
+def sharing() -> Suppression:
+    """The rules of everything shared (the shareable view, the downloads, the API's shared
+    figures), as the configuration sets them."""
+    return Suppression.shared(int(current_app.config["REPORT_SMALL_NUMBER_THRESHOLD"]),
+                              int(current_app.config["REPORT_ROUNDING_BASE"]))
 
 
 def measure_head() -> list[str]:

@@ -64,11 +64,11 @@ def _page(form: forms.ReportForm, report: Report | None, status: int = 200):
     threshold, language = _threshold(), i18n.current_language()
     context = {"form": form, "report": report, "threshold": threshold}
     if report is not None:
-        hide = _suppression() if form.shared.data else EXACT
+        hide = tables.sharing() if form.shared.data else EXACT
         report_tables = _tables(form, report, language, hide)
         keyed = {t.key: t for t in report_tables}
         context.update(
-            shared=hide is not EXACT, rounding=_suppression().base, tables=report_tables,
+            shared=hide is not EXACT, rounding=tables.sharing().base, tables=report_tables,
             summary=tables.summary(report, hide),
             chart=pictures.regions(report, hide, language),
             funnel=pictures.funnel(report, hide, language),
@@ -79,10 +79,6 @@ def _page(form: forms.ReportForm, report: Report | None, status: int = 200):
             cell=lambda value: tables.html(value, language),
             args=_report_args(form, report))
     return render_template("reports/index.html", **context), status
-
-
-def _suppression() -> Suppression:
-    return Suppression.shared(_threshold(), int(current_app.config["REPORT_ROUNDING_BASE"]))
 
 
 def _tables(form: forms.ReportForm, report: Report, language: str,
@@ -119,7 +115,7 @@ def export_report(file_format: str):
     form, report = _load(now)
     if report is None:
         return _page(form, None, 422)
-    language, hide = i18n.current_language(), _suppression()
+    language, hide = i18n.current_language(), tables.sharing()
     report_tables = _tables(form, report, language, hide)
     facts = tables.facts(report, now, hide, language)
     if file_format == "csv":

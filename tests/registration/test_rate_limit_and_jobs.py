@@ -34,7 +34,7 @@ def test_scheduler_has_the_mail_and_expiry_jobs(app):
     jobs = {job.id: job for job in scheduler.build_scheduler(app).get_jobs()}
     assert set(jobs) == {"deliver_mail_job", "expire_pending_job", "reminders_job",
                          "purge_attendance_files_job", "retention_job",
-                         "purge_audit_log_job"}
+                         "purge_audit_log_job", "deliver_webhooks_job"}
     assert all(job.max_instances == 1 and job.coalesce for job in jobs.values())
 
 
