@@ -4,6 +4,10 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# make test: one pytest process per core (2 here); each has its own database (a temporary
+# SQLite file, or its own PostgreSQL schema) and its own live server for the browser tests.
+# PYTEST_WORKERS=0 runs everything in one process.
+PYTEST_WORKERS ?= 2
 FLASK  := $(BIN)/flask --app wsgi
 
 # Links that leave the pages (calendar files, feeds, e-mails) are built from EVENTHUB_BASE_URL.
@@ -56,7 +60,7 @@ run: translations demo
 test: install-test translations
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 ## make screenshots: the main pages at desktop and phone size, as PNG files in screenshots/.
 screenshots: install-test translations
