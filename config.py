@@ -140,6 +140,7 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOK_RETRY_MAX_SECONDS": 3 * 3600,
     "WEBHOOK_MAX_ATTEMPTS": 15,
     "WEBHOOK_ALLOW_LOOPBACK": False,
+    "ORGANIZATION_LOGO_MAX_BYTES": 512 * 1024,  # an uploaded logo, before re-encoding
 }
 
 def _flag(value: str) -> bool:

@@ -78,6 +78,8 @@ def _register_blueprints(app: Flask) -> None:
     from eventhub.legal.views import admin_bp as legal_admin_bp
     from eventhub.legal.views import bp as legal_bp
     from eventhub.messages import manage_views as _messages  # noqa: F401  (manage_bp routes)
+    from eventhub.organizations.views import bp as centres_bp
+    from eventhub.organizations.views import logos_bp
     from eventhub.privacy.views import bp as privacy_bp
     from eventhub.registration import manage_views  # noqa: F401  (adds routes to manage_bp)
     from eventhub.registration import models as registration_models  # noqa: F401
@@ -99,4 +101,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(legal_admin_bp)
     app.register_blueprint(admin_bp)
     api.init_app(app)
+    app.register_blueprint(centres_bp)
+    app.register_blueprint(logos_bp)
     app.cli.add_command(cli.group)
