@@ -84,6 +84,9 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_PASSWORD_RESET_ADDRESS": "3 per hour",
     "ACCOUNT_INVITATION_DAYS": 7,  # an invitation link works this long
     "PASSWORD_RESET_MINUTES": 120,  # a password-reset link works this long
+    # Two-factor login is optional per account; with this, admins and coordinators must.
+    "REQUIRE_2FA": False,
+    "TWO_FACTOR_PENDING_SECONDS": 300,  # between the password and the code
     "RATELIMIT_HEADERS_ENABLED": True,
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     "SESSION_COOKIE_HTTPONLY": True,
@@ -173,6 +176,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "EVENTHUB_REGISTRATION_MIN_FILL_SECONDS": ("REGISTRATION_MIN_FILL_SECONDS", float),
     "EVENTHUB_BOOKABLE_EVENT_SECONDS": ("BOOKABLE_EVENT_SECONDS", float),
     "EVENTHUB_REPORT_SMALL_NUMBER_THRESHOLD": ("REPORT_SMALL_NUMBER_THRESHOLD", int),
+    "EVENTHUB_REQUIRE_2FA": ("REQUIRE_2FA", _flag),
     "EVENTHUB_RETENTION_DAYS": ("RETENTION_DAYS", int),
     "EVENTHUB_REPORT_ROUNDING_BASE": ("REPORT_ROUNDING_BASE", int),
     "EVENTHUB_PERSON_KEY_SECRET": ("PERSON_KEY_SECRET", str),

@@ -68,6 +68,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventhub.attendance import people  # noqa: F401  (person keys; erasure's hook)
     from eventhub.attendance.views import bp as attendance_bp
     from eventhub.auth.manage_views import bp as accounts_bp
+    from eventhub.auth.twofactor_views import bp as twofactor_bp
     from eventhub.auth.views import bp as auth_bp
     from eventhub.calendar.views import bp as calendar_bp
     from eventhub.certificates import manage_views as _certificates  # noqa: F401  (manage_bp)
@@ -91,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(events_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(twofactor_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(attendance_bp)

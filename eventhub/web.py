@@ -31,7 +31,7 @@ _HTTP_ERROR_TEMPLATES = {400, 403, 404, 405, 413, 429}
 # keep them, neither a proxy nor the browser's history on a shared computer. Public pages
 # and feeds keep the caching they set themselves.
 NO_STORE_BLUEPRINTS = frozenset({"manage", "auth", "accounts", "legal_admin", "admin",
-                                 "centres"})
+                                 "centres", "twofactor"})
 NO_STORE_ENDPOINTS = frozenset({
     "registration.confirm", "registration.personal", "registration.cancel",
     "registration.personal_data", "calendar.personal_ics"})
