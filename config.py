@@ -123,7 +123,7 @@ DEFAULTS: dict[str, Any] = {
     "RETENTION_DAYS": 180,
     "RETENTION_EXPIRED_DAYS": 7,
     "SCHEDULER_RETENTION_SECONDS": 3600,
-    # The audit trail keeps entries this long; the scheduler's daily purge deletes older ones.
+    # The audit trail keeps entries this long; the scheduler deletes older ones (hourly).
     "AUDIT_RETENTION_DAYS": 730,
     # The JSON API (eventhub.api): origins whose pages may read the public GETs (CORS);
     # empty: none, "*": any. Rate limits per token, and per address without one.
