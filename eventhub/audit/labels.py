@@ -20,6 +20,7 @@ ACTIONS = {
     "account.invitation_accepted": _l("Account: invitation accepted"),
     "account.password_reset": _l("Account: password set by reset link"),
     "legal.publish": _l("Legal page published"),
+    "organization.create": _l("Centre created"),
     "organization.update": _l("Centre changed"),
     "organization.logo": _l("Centre's logo changed"),
     "event.create": _l("Event created"),

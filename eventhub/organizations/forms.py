@@ -31,3 +31,9 @@ class CentreForm(Form):
         render_kw={"type": "color"})
     logo = FileField(_l("Logo"))  # its description names the size limit (views)
     remove_logo = BooleanField(_l("Remove the logo"))
+
+
+class NewCentreForm(CentreForm):
+    slug = StringField(_l("Address part"), validators=[DataRequired(), Length(max=80)],
+                       description=_l("Lower-case letters, digits and hyphens, e.g. "
+                                      "“zz-sachsen”. It cannot be changed later."))

@@ -6,6 +6,7 @@ package (auth).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -54,15 +55,34 @@ class CentreData:
     colour: str = ""
 
 
-def update(actor, organization: Organization, data: CentreData, now: datetime) -> dict:
-    """Save the details; returns the changed fields (old, new), also written to the log."""
-    if not can_edit(actor, organization):
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def create(actor, data: CentreData, slug: str, now: datetime) -> Organization:
+    """A new centre (admins only); its address part ``slug`` never changes afterwards."""
+    if getattr(actor, "role", None) != ADMIN or not getattr(actor, "active", False):
         raise NotPermitted
+    slug = slug.strip().lower()
+    if not SLUG.fullmatch(slug) or len(slug) > 80:
+        raise RuleViolation(_l("Use lower-case letters, digits and hyphens only."), "slug")
+    if db.session.scalar(select(Organization.id).where(Organization.slug == slug)):
+        raise RuleViolation(_l("Another centre has this address already."), "slug")
+    organization = Organization(slug=slug, name="", short_name="",
+                                region_code=data.region_code)
+    db.session.add(organization)
+    _apply(organization, data)
+    db.session.flush()
+    audit.record(actor, "organization.create", now, organization_id=organization.id,
+                 target=("organization", organization.id),
+                 details={"name": organization.name, "slug": slug})
+    return organization
+
+
+def _apply(organization: Organization, data: CentreData) -> None:
     if not regions.exists(data.region_code):
         raise RuleViolation(_l("Choose a region from the list."), "region_code")
     if data.colour and not is_colour(data.colour):
         raise RuleViolation(_l("Enter a colour like #0b5a8a."), "colour")
-    before = audit.snapshot(organization, _AUDITED)
     organization.name, organization.short_name = data.name.strip(), data.short_name.strip()
     organization.region_code = data.region_code
     organization.email = data.email.strip() or None
@@ -70,6 +90,14 @@ def update(actor, organization: Organization, data: CentreData, now: datetime) -
     organization.address = data.address.strip()
     organization.sender_name = data.sender_name.strip()
     organization.colour = data.colour.lower() or None
+
+
+def update(actor, organization: Organization, data: CentreData, now: datetime) -> dict:
+    """Save the details; returns the changed fields (old, new), also written to the log."""
+    if not can_edit(actor, organization):
+        raise NotPermitted
+    before = audit.snapshot(organization, _AUDITED)
+    _apply(organization, data)
     db.session.flush()
     changed = audit.changes(before, organization)
     if changed:

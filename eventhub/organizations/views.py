@@ -45,8 +45,8 @@ def index():
     return render_template("centres/index.html", centres=centres)
 
 
-def _form(organization: Organization) -> forms.CentreForm:
-    form = forms.CentreForm(obj=organization)
+def _form(organization: Organization | None, form_class=forms.CentreForm):
+    form = form_class(obj=organization)
     form.region_code.choices = formtools.region_choices()
     form.logo.description = _("PNG or JPEG, at most %(kb)d KB. It is converted to PNG and "
                               "scaled to at most 600 pixels a side.",
@@ -71,6 +71,20 @@ def _save(organization: Organization, form: forms.CentreForm) -> None:
     elif upload is not None and upload.filename:
         services.set_logo(current_user, organization, upload.read(_max_bytes() + 1),
                           max_bytes=_max_bytes(), now=now)
+
+
+@bp.route("/neu", methods=["GET", "POST"])
+def create():
+    if current_user.role != services.ADMIN:
+        abort(403)
+    form = _form(None, forms.NewCentreForm)
+    del form.logo, form.remove_logo  # a logo comes on the centre's own page
+    result = formtools.submit(form, lambda: services.create(
+        current_user, _data(form), form.slug.data or "", timeutil.utcnow()))
+    if result is formtools.NOT_SAVED:
+        return render_template("centres/new.html", form=form), 422 if form.errors else 200
+    flash(_("The centre has been created."), "success")
+    return redirect(url_for("centres.edit", organization_id=result.id))
 
 
 @bp.route("/<int:organization_id>", methods=["GET", "POST"])

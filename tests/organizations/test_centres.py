@@ -157,3 +157,39 @@ def test_admins_see_every_centre(login, make):
     page = login(admin).get("/verwaltung/zentren/").get_data(as_text=True)
     assert "Zentrum Eins" in page
     assert services.editable(admin)
+
+
+@pytest.mark.parametrize("who, expected", [
+    ("anonymous", 302), ("organizer", 403), ("coordinator", 403), ("admin", 200)])
+def test_only_admins_create_centres(client, login, make, who, expected):
+    if who != "anonymous":
+        login({"organizer": make.user(), "coordinator": make.user(role=Role.COORDINATOR),
+               "admin": make.user(role=Role.ADMIN)}[who])
+    assert client.get("/verwaltung/zentren/neu").status_code == expected
+    posted = client.post("/verwaltung/zentren/neu", data={
+        "name": "Zukunftszentrum Berlin", "short_name": "ZZ Berlin", "slug": "zz-berlin",
+        "region_code": "DE-BE"})
+    assert posted.status_code == (302 if who == "admin" else expected)
+
+
+def test_an_admin_creates_a_centre_and_it_is_audited(login, make, db_session):
+    admin = make.user(role=Role.ADMIN)
+    client = login(admin)
+    response = client.post("/verwaltung/zentren/neu", data={
+        "name": "Zukunftszentrum Berlin", "short_name": "ZZ Berlin", "slug": "zz-berlin",
+        "region_code": "DE-BE", "colour": "#112233"})
+    assert response.status_code == 302
+    from eventhub.organizations.models import Organization
+    centre = db_session.scalar(select(Organization).where(Organization.slug == "zz-berlin"))
+    assert (centre.name, centre.region_code, centre.colour) == \
+        ("Zukunftszentrum Berlin", "DE-BE", "#112233")
+    [entry] = db_session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "organization.create", AuditEntry.target_id == centre.id))
+    assert entry.actor_id == admin.id
+    again = client.post("/verwaltung/zentren/neu?lang=en", data={
+        "name": "Noch eins", "short_name": "X", "slug": "zz-berlin", "region_code": "DE-BE"})
+    assert again.status_code == 422
+    assert "Another centre has this address already." in again.get_data(as_text=True)
+    bad = client.post("/verwaltung/zentren/neu", data={
+        "name": "X", "short_name": "X", "slug": "ZZ Berlin!", "region_code": "DE-BE"})
+    assert bad.status_code == 422
