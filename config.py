@@ -84,6 +84,9 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_PASSWORD_RESET_ADDRESS": "3 per hour",
     "ACCOUNT_INVITATION_DAYS": 7,  # an invitation link works this long
     "PASSWORD_RESET_MINUTES": 120,  # a password-reset link works this long
+    # Two-factor login is optional per account; with this, admins and coordinators must.
+    "REQUIRE_2FA": False,
+    "TWO_FACTOR_PENDING_SECONDS": 300,  # between the password and the code
     "RATELIMIT_HEADERS_ENABLED": True,
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     "SESSION_COOKIE_HTTPONLY": True,
@@ -120,7 +123,7 @@ DEFAULTS: dict[str, Any] = {
     "RETENTION_DAYS": 180,
     "RETENTION_EXPIRED_DAYS": 7,
     "SCHEDULER_RETENTION_SECONDS": 3600,
-    # The audit trail keeps entries this long; the scheduler's daily purge deletes older ones.
+    # The audit trail keeps entries this long; the scheduler deletes older ones (hourly).
     "AUDIT_RETENTION_DAYS": 730,
     # The JSON API (eventhub.api): origins whose pages may read the public GETs (CORS);
     # empty: none, "*": any. Rate limits per token, and per address without one.
@@ -140,6 +143,7 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOK_RETRY_MAX_SECONDS": 3 * 3600,
     "WEBHOOK_MAX_ATTEMPTS": 15,
     "WEBHOOK_ALLOW_LOOPBACK": False,
+    "ORGANIZATION_LOGO_MAX_BYTES": 512 * 1024,  # an uploaded logo, before re-encoding
 }
 
 def _flag(value: str) -> bool:
@@ -172,6 +176,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "EVENTHUB_REGISTRATION_MIN_FILL_SECONDS": ("REGISTRATION_MIN_FILL_SECONDS", float),
     "EVENTHUB_BOOKABLE_EVENT_SECONDS": ("BOOKABLE_EVENT_SECONDS", float),
     "EVENTHUB_REPORT_SMALL_NUMBER_THRESHOLD": ("REPORT_SMALL_NUMBER_THRESHOLD", int),
+    "EVENTHUB_REQUIRE_2FA": ("REQUIRE_2FA", _flag),
     "EVENTHUB_RETENTION_DAYS": ("RETENTION_DAYS", int),
     "EVENTHUB_REPORT_ROUNDING_BASE": ("REPORT_ROUNDING_BASE", int),
     "EVENTHUB_PERSON_KEY_SECRET": ("PERSON_KEY_SECRET", str),

@@ -68,6 +68,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventhub.attendance import people  # noqa: F401  (person keys; erasure's hook)
     from eventhub.attendance.views import bp as attendance_bp
     from eventhub.auth.manage_views import bp as accounts_bp
+    from eventhub.auth.twofactor_views import bp as twofactor_bp
     from eventhub.auth.views import bp as auth_bp
     from eventhub.calendar.views import bp as calendar_bp
     from eventhub.certificates import manage_views as _certificates  # noqa: F401  (manage_bp)
@@ -78,6 +79,8 @@ def _register_blueprints(app: Flask) -> None:
     from eventhub.legal.views import admin_bp as legal_admin_bp
     from eventhub.legal.views import bp as legal_bp
     from eventhub.messages import manage_views as _messages  # noqa: F401  (manage_bp routes)
+    from eventhub.organizations.views import bp as centres_bp
+    from eventhub.organizations.views import logos_bp
     from eventhub.privacy.views import bp as privacy_bp
     from eventhub.registration import manage_views  # noqa: F401  (adds routes to manage_bp)
     from eventhub.registration import models as registration_models  # noqa: F401
@@ -89,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(events_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(twofactor_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(attendance_bp)
@@ -99,4 +103,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(legal_admin_bp)
     app.register_blueprint(admin_bp)
     api.init_app(app)
+    app.register_blueprint(centres_bp)
+    app.register_blueprint(logos_bp)
     app.cli.add_command(cli.group)

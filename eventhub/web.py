@@ -30,7 +30,8 @@ _HTTP_ERROR_TEMPLATES = {400, 403, 404, 405, 413, 429}
 # Pages for organizers, and a participant's own pages (their token is the key): no cache may
 # keep them, neither a proxy nor the browser's history on a shared computer. Public pages
 # and feeds keep the caching they set themselves.
-NO_STORE_BLUEPRINTS = frozenset({"manage", "auth", "accounts", "legal_admin", "admin"})
+NO_STORE_BLUEPRINTS = frozenset({"manage", "auth", "accounts", "legal_admin", "admin",
+                                 "centres", "twofactor"})
 NO_STORE_ENDPOINTS = frozenset({
     "registration.confirm", "registration.personal", "registration.cancel",
     "registration.personal_data", "calendar.personal_ics"})

@@ -7,6 +7,10 @@ ACTIONS = {
     "auth.logout": _l("Logged out"),
     "auth.logout_everywhere": _l("Logged out everywhere"),
     "auth.password_change": _l("Changed own password"),
+    "auth.2fa_enabled": _l("Two-factor login turned on"),
+    "auth.2fa_disabled": _l("Two-factor login turned off"),
+    "auth.recovery_code_used": _l("Logged in with a recovery code"),
+    "account.2fa_reset": _l("Account: two-factor login reset"),
     "account.invite": _l("Account: invited"),
     "account.update": _l("Account: changed"),
     "account.deactivate": _l("Account: deactivated"),
@@ -16,6 +20,9 @@ ACTIONS = {
     "account.invitation_accepted": _l("Account: invitation accepted"),
     "account.password_reset": _l("Account: password set by reset link"),
     "legal.publish": _l("Legal page published"),
+    "organization.create": _l("Centre created"),
+    "organization.update": _l("Centre changed"),
+    "organization.logo": _l("Centre's logo changed"),
     "event.create": _l("Event created"),
     "event.update": _l("Event changed"),
     "event.publish": _l("Event published"),
@@ -42,14 +49,19 @@ ACTIONS = {
     "registration.move_up": _l("Moved up from the waiting list"),
     "registration.check_in": _l("Attendance checked"),
     "attendance.import_applied": _l("Attendance report applied"),
+    "certificates.switch": _l("Certificates switched on or off"),
+    "message.send": _l("Message sent to participants"),
+    "retention.erase": _l("Personal data of the event erased"),
     "export.registrations": _l("Registrations exported"),
     "export.attendance_file": _l("Attendance report file downloaded"),
+    "export.certificates": _l("Certificates downloaded (ZIP)"),
 }
 
 CATEGORIES = {
     "auth": _l("Logins"),
     "account": _l("Accounts"),
     "legal": _l("Legal pages"),
+    "organization": _l("Centres"),
     "event": _l("Events"),
     "agenda": _l("Agenda"),
     "speaker": _l("Speakers"),
@@ -58,6 +70,9 @@ CATEGORIES = {
     "registration": _l("Registrations"),
     "attendance": _l("Attendance"),
     "export": _l("Exports"),
+    "certificates": _l("Certificates"),
+    "message": _l("Messages"),
+    "retention": _l("Deletion of personal data"),
 }
 
 
@@ -71,6 +86,8 @@ TARGETS = {
     "attendance_import": _l("Attendance report"),
     "user": _l("Account"),
     "legal_text": _l("Legal page"),
+    "organization": _l("Centre"),
+    "participant_message": _l("Message"),
 }
 
 

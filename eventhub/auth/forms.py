@@ -46,3 +46,17 @@ class PasswordChangeForm(SetPasswordForm):
     current_password = PasswordField(_l("Current password"),
                                      validators=[DataRequired(), Length(max=1000)],
                                      render_kw={"autocomplete": "current-password"})
+
+
+class CodeForm(Form):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)],
+                       description=_l("The six digits your authenticator app shows, or one of "
+                                      "your recovery codes."),
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "text",
+                                  "spellcheck": "false"})
+
+
+class DisableTwoFactorForm(Form):
+    password = PasswordField(_l("Current password"),
+                             validators=[DataRequired(), Length(max=1000)],
+                             render_kw={"autocomplete": "current-password"})

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from eventhub import i18n, timeutil
-from eventhub.auth import accounts, manage_forms
+from eventhub.auth import accounts, manage_forms, twofactor
 from eventhub.auth.manage_forms import ConfirmForm
 from eventhub.auth.models import Role, User
 from eventhub.formtools import NOT_SAVED, submit
@@ -72,7 +72,7 @@ def edit(user_id: int):
                        "organization_id": str(user.organization_id or "")})
     result = submit(form, lambda: accounts.update(_actor(), user, **_assignment(form)))
     if result is NOT_SAVED:
-        return render_template("accounts/edit.html", form=form, user=user,
+        return render_template("accounts/edit.html", form=form, user=user, me=_actor(),
                                confirm=ConfirmForm()), 422 if form.errors else 200
     flash(_("The account has been saved."), "success")
     return redirect(url_for("accounts.index"))
@@ -103,6 +103,13 @@ def deactivate(user_id: int):
 def reactivate(user_id: int):
     return _post(user_id, lambda user: accounts.reactivate(_actor(), user),
                  lambda user: _("%(name)s can log in again.", name=user.name))
+
+
+@bp.post("/<int:user_id>/zweiter-faktor-zuruecksetzen")
+def reset_two_factor(user_id: int):
+    return _post(user_id, lambda user: twofactor.reset(_actor(), user, timeutil.utcnow()),
+                 lambda user: _("Two-factor login of %(name)s has been reset; every login "
+                                "of the account has ended.", name=user.name))
 
 
 @bp.post("/<int:user_id>/passwort-link")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, false
+from sqlalchemy import Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -37,6 +37,12 @@ class User(TimestampMixin, db.Model):
     # account cannot log in (its password hash is of a random one nobody knows).
     invitation_pending: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False,
                                                      server_default=false())
+    # Two-factor login (auth.twofactor): the TOTP secret (base32), when it was confirmed
+    # (None: not in use, or enrolment not finished), and the last time step accepted, so
+    # that a code cannot be used twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     organization: Mapped[Organization | None] = relationship(lazy="joined")
 
@@ -89,3 +95,14 @@ class LoginSession(db.Model):
 
     def __repr__(self) -> str:
         return f"<LoginSession {self.id} of user {self.user_id}>"
+
+
+class RecoveryCode(db.Model):
+    """A one-time code for when the authenticator is lost; only its hash is kept."""
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         nullable=False, index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

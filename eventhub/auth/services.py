@@ -63,6 +63,11 @@ def log_in(email: str, password: str, *, now: datetime, user_agent: str,
     user = authenticate(email, password, now)
     if user is None:
         return None
+    return start_login(user, now=now, user_agent=user_agent, max_age=max_age)
+
+
+def start_login(user: User, *, now: datetime, user_agent: str, max_age: timedelta) -> User:
+    """A login for ``user``, whose password (and second factor) were checked."""
     # Logins are rare and the delete uses an index: expired rows go here, not in a job.
     sessions.purge(now, max_age)
     sessions.start(user, now, user_agent)

@@ -1,12 +1,21 @@
 """Login, logout and password change for organizer accounts."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from eventhub import i18n, timeutil
-from eventhub.auth import accounts, forms, services, tokens
+from eventhub.auth import accounts, forms, services, tokens, twofactor
 from eventhub.errors import RuleViolation
 from eventhub.extensions import db, limiter
 from eventhub.formtools import attach_error
@@ -43,10 +52,17 @@ def login():
         return redirect(url_for("manage.dashboard"))
     form = forms.LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = services.log_in(form.email.data, form.password.data, now=timeutil.utcnow(),
-                               user_agent=_user_agent(),
-                               max_age=current_app.permanent_session_lifetime)
+        now = timeutil.utcnow()
+        user = services.authenticate(form.email.data, form.password.data, now)
+        if user is not None and twofactor.enabled(user):
+            # The password was right; the login starts once the code is (twofactor_views).
+            session[twofactor.PENDING] = {"user": user.id, "at": now.timestamp(),
+                                          "next": form.next.data or "", "tries": 0}
+            db.session.commit()
+            return redirect(url_for("twofactor.code", **i18n.url_language()))
         if user is not None:
+            services.start_login(user, now=now, user_agent=_user_agent(),
+                                 max_age=current_app.permanent_session_lifetime)
             db.session.commit()
             login_user(user)
             flash(_("Welcome, %(name)s.", name=user.name), "success")

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from eventhub import i18n, mail, timeutil
+from eventhub import audit, i18n, mail, timeutil
 from eventhub.errors import RuleViolation
 from eventhub.events.manage_blueprint import bp, load_event
 from eventhub.extensions import db
@@ -47,6 +47,9 @@ def _act(event, form: MessageForm, action: str):
     draft, now = form.draft(), timeutil.utcnow()
     if action == "send":
         message = services.send(event, draft, current_user, now)
+        audit.record(current_user, "message.send", now, event=event,
+                     target=("participant_message", message.id),
+                     details={"recipients": message.recipient_count})
         db.session.commit()
         flash(ngettext("The message is on its way to %(num)d person.",
                        "The message is on its way to %(num)d people.",

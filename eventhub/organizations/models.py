@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import enum
 import re
+from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eventhub.db import TimestampMixin, enum_column
+from eventhub.db import TimestampMixin, UTCDateTime, enum_column
 from eventhub.extensions import db
 
 ABROAD = "ABROAD"
@@ -83,6 +84,15 @@ class Organization(TimestampMixin, db.Model):
     # Days after an event's end until its participants' personal data is deleted
     # (eventhub.retention); None: RETENTION_DAYS from the configuration.
     retention_days: Mapped[int | None] = mapped_column(Integer)
+    # Postal contact address (several lines), and the name that signs the centre's e-mails
+    # to participants (empty: the centre's name).
+    address: Mapped[str] = mapped_column(Text, nullable=False, default="",
+                                         server_default="")
+    sender_name: Mapped[str] = mapped_column(String(100), nullable=False, default="",
+                                             server_default="")
+    # The logo as PNG, re-encoded from the upload (organizations.logos): pixels only.
+    logo_png: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    logo_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     region: Mapped[Region] = relationship(lazy="joined")
 

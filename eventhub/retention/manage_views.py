@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from eventhub import timeutil
+from eventhub import audit, timeutil
 from eventhub.events.forms import ConfirmForm
 from eventhub.events.manage_blueprint import bp, load_event
 from eventhub.events.models import Event
@@ -35,6 +35,10 @@ def erase_personal_data(event_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         record = services.purge_event(event.id, now, actor=current_user)
+        if record is not None:
+            audit.record(current_user, "retention.erase", now, event=event,
+                         target=("event", event.id),
+                         details={"registrations": record.registrations})
         db.session.commit()
         if record is not None:
             flash(_("The personal data of %(count)d registrations has been erased.",
