@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from PIL import Image
@@ -193,3 +194,19 @@ def test_an_admin_creates_a_centre_and_it_is_audited(login, make, db_session):
     bad = client.post("/verwaltung/zentren/neu", data={
         "name": "X", "short_name": "X", "slug": "ZZ Berlin!", "region_code": "DE-BE"})
     assert bad.status_code == 422
+
+
+def test_the_event_page_shows_the_centres_logo_or_its_colour(login, client, make, db_session):
+    organizer = make.user()
+    centre = organizer.organization
+    event = make.event(organization=centre)
+    page = client.get(f"/veranstaltungen/{event.slug}").get_data(as_text=True)
+    assert 'class="centre-mark"' in page and "centre-logo" not in page
+    login(organizer).post(f"/verwaltung/zentren/{centre.id}", data={
+        **_form(centre), "logo": (io.BytesIO(_image("PNG")), "logo.png")},
+        content_type="multipart/form-data")
+    page = client.get(f"/veranstaltungen/{event.slug}").get_data(as_text=True)
+    logo = re.search(r'<img class="centre-logo" src="([^"]+)" alt=""', page)
+    assert logo and logo.group(1).startswith(f"/zentren/{centre.slug}/logo.png?v=")
+    assert client.get(logo.group(1)).mimetype == "image/png"
+    assert f"Veranstalter: {centre.name}" in page  # the name is written out beside it
