@@ -64,6 +64,7 @@ def upload(event: Event, filename: str, data: bytes, actor: User,
     if len(data) > limit:
         raise RuleViolation(_l("The file is larger than %(size)s MB; split it or export less.",
                                size=f"{limit / 1_048_576:g}"), "file")
+    services.ensure_personal_data_kept(event, "file")
     if now < event.starts_at:  # a report of another meeting, or of a test run
         raise RuleViolation(_l("The event has not started yet: import its attendance report "
                                "after the event. Nothing has been stored."), "file")
@@ -182,6 +183,7 @@ def apply(record: AttendanceImport, event: Event, walk_ins: set[int], actor: Use
     """Store the attendance of the preview, adding the chosen unmatched rows as walk-ins.
     False if the import had been applied already (then nothing changes)."""
     record = queries.locked_import(record.id)  # two organizers cannot apply it twice
+    services.ensure_personal_data_kept(event)
     if record.status is ImportStatus.APPLIED:
         return False
     if record.needs_mapping:

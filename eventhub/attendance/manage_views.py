@@ -70,10 +70,16 @@ def mark_attendance(event_id: int):
             flash(_("Tick at least one person first."), "error")
         else:
             ids, attended = marks
-            marked = services.check_in(event, ids, attended, current_user, timeutil.utcnow())
-            db.session.commit()
-            flash(_marked_message(marked, attended), "success" if marked else "error")
-            anchor = f"r-{ids[0]}" if "mark" in request.form else None
+            try:
+                marked = services.check_in(event, ids, attended, current_user,
+                                           timeutil.utcnow())
+            except RuleViolation as exc:
+                db.session.rollback()
+                flash(str(exc.message), "error")
+            else:
+                db.session.commit()
+                flash(_marked_message(marked, attended), "success" if marked else "error")
+                anchor = f"r-{ids[0]}" if "mark" in request.form else None
     return redirect(url_for("manage.attendance_page", event_id=event.id,
                             **_list_args(request.form), _anchor=anchor))
 

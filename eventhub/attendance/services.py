@@ -144,6 +144,16 @@ def record_join(registration: Registration, now: datetime) -> bool:
     return True
 
 
+# --- after the retention purge ------------------------------------------------------------
+
+def ensure_personal_data_kept(event: Event, field: str | None = None) -> None:
+    """Once the retention purge has deleted an event's personal data, nothing about people
+    is recorded for it any more: no check-in, no walk-in, no imported report."""
+    if event.personal_data_erased_at is not None:
+        raise RuleViolation(_l("The personal data of this event has been deleted (retention "
+                               "period): attendance can no longer be recorded."), field)
+
+
 # --- check-in --------------------------------------------------------------------------
 
 def checkable_ids(event: Event, registration_ids: Iterable[int]) -> list[int]:
@@ -159,6 +169,7 @@ def checkable_ids(event: Event, registration_ids: Iterable[int]) -> list[int]:
 def check_in(event: Event, registration_ids: Iterable[int], attended: bool, actor: User,
              now: datetime) -> int:
     """Mark the registrations attended (or no-show); returns how many were marked."""
+    ensure_personal_data_kept(event)
     ids = checkable_ids(event, registration_ids)
     marked = record([Mark(i, attended) for i in ids], AttendanceSource.CHECK_IN, now,
                     actor_id=actor.id)
@@ -184,6 +195,7 @@ def add_walk_in(event: Event, person: WalkIn, now: datetime) -> Registration:
     """A confirmed registration for someone who attended without registering.
 
     No e-mail is sent: the person never asked for one."""
+    ensure_personal_data_kept(event)
     email = person.email.strip().lower() or None
     if not regions.exists(person.region_code):
         raise RuleViolation(_l("Choose a region from the list."), "region_code")

@@ -87,6 +87,9 @@ class Event(TimestampMixin, db.Model):
                                                 nullable=False, default=EventStatus.DRAFT)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the retention purge deleted the participants' personal data (eventhub.retention):
+    # from then on nothing about people is recorded for the event any more.
+    personal_data_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id",
                                                                  ondelete="SET NULL"))
     # Registrations stay pending until the address is confirmed through the e-mailed link.

@@ -60,7 +60,8 @@ def purge_event(event_id: int, now: datetime, *, actor: User | None = None
                 ) -> RetentionPurge | None:
     """Delete the event's personal data; None if it was purged already (by another
     process, too). The caller commits."""
-    if lock_event(event_id) is None:
+    event = lock_event(event_id)
+    if event is None:
         return None
     claimed = db.session.scalar(
         insert_unless_exists(RetentionPurge, db.session, "event_id")
@@ -71,6 +72,7 @@ def purge_event(event_id: int, now: datetime, *, actor: User | None = None
     if claimed is None:
         return None
     record = db.session.get(RetentionPurge, claimed)
+    event.personal_data_erased_at = now  # attendance refuses new records from now on
     people = select(Registration.id).where(Registration.event_id == event_id)
     record.messages = _rowcount(delete(OutboxMessage)
                                 .where(OutboxMessage.registration_id.in_(people)))

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from eventhub.registration.models import Registration
 from eventhub.retention.models import RetentionPurge, Trigger
+from tests.conftest import csrf_token_from
 from tests.factories import berlin
 from tests.registration.test_manage_registrations import add_registration
 
@@ -74,3 +75,42 @@ def test_another_centre_gets_404(client, login, make, db_session, clock):
     assert client.post(url).status_code == 404
     db_session.expire_all()
     assert db_session.get(Registration, person.id).email == "anna.loesch@example.org"
+
+
+def test_after_the_purge_no_attendance_brings_people_back(client, login, make, db_session,
+                                                          clock):
+    """A walk-in, a check-in or an imported report after the deletion would store personal
+    data that no later purge deletes: all three are refused with a clear message."""
+    from eventhub.attendance import importing
+    from eventhub.attendance import services as attendance
+    from eventhub.errors import RuleViolation
+    from eventhub.retention import services as retention
+    clock.set(START + timedelta(hours=3))
+    event, person, organizer = _setup(make, db_session)
+    retention.purge_event(event.id, START + timedelta(hours=3), actor=organizer)
+    db_session.commit()
+    assert event.personal_data_erased_at is not None
+    now = START + timedelta(hours=4)
+    refusals = [
+        lambda: attendance.check_in(event, [person.id], True, organizer, now),
+        lambda: attendance.check_in_walk_in(event, attendance.WalkIn("Ödön", "Ärger"),
+                                            organizer, now),
+        lambda: importing.upload(event, "zoom.csv", b"Name,E-Mail\nA,a@example.org\n",
+                                 organizer, now),
+    ]
+    for refused in refusals:
+        try:
+            refused()
+        except RuleViolation as exc:
+            assert "Die Teilnahme kann nicht mehr erfasst werden" in str(exc.message)
+        else:
+            raise AssertionError("recorded after the purge")
+        db_session.rollback()
+    login(organizer)
+    url = f"/verwaltung/veranstaltungen/{event.id}/teilnahme"
+    token = csrf_token_from(client.get(url).get_data(as_text=True))
+    page = client.post(url, data={"csrf_token": token, "mark": f"attended:{person.id}"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Die Teilnahme kann nicht mehr erfasst werden" in page
+    assert db_session.scalar(select(Registration).where(
+        Registration.event_id == event.id, Registration.email.is_not(None))) is None
