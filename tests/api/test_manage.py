@@ -7,8 +7,10 @@ import io
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from eventhub import timeutil
+from eventhub.audit.models import AuditEntry
 from eventhub.events.models import EventStatus
 from eventhub.registration import services
 from eventhub.registration.models import OrganizationSize, RegistrationStatus
@@ -71,7 +73,7 @@ def test_events_are_created_edited_published_and_cancelled(client, organizer, he
 
 
 def test_registrations_listed_added_confirmed_cancelled_and_moved_up(client, make, organizer,
-                                                                     headers):
+                                                                     headers, db_session):
     event = make.event(organization=organizer.organization, capacity=1)
     base = f"/api/v1/manage/events/{event.id}/registrations"
     person = {"email": "ada@example.org", "first_name": "Ada", "last_name": "Lovelace",
@@ -102,6 +104,14 @@ def test_registrations_listed_added_confirmed_cancelled_and_moved_up(client, mak
     assert confirmed["result"] == "already"
     assert client.post(f"{base}/{first.get_json()['id']}/cancel",
                        headers=headers).status_code == 409
+    # The audit trail has them as the organizer pages write them, by id and marked "api",
+    # without a name or an address; the refused ones are not there.
+    entries = db_session.scalars(select(AuditEntry).where(
+        AuditEntry.action.like("registration.%")).order_by(AuditEntry.id)).all()
+    assert [e.action for e in entries] == ["registration.add", "registration.add",
+                                           "registration.cancel", "registration.confirm"]
+    assert all(e.actor_id == organizer.id and e.details["via"] == "api" for e in entries)
+    assert not any("Lovelace" in repr(e.details) or "@" in repr(e.details) for e in entries)
 
 
 def test_a_registration_of_another_event_is_not_found(client, make, organizer, headers):
