@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, FileField, SelectField, StringField, TextAreaField
-from wtforms.validators import URL, DataRequired, Length, Optional, Regexp
+from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, Regexp
 
-from eventhub.formtools import Form
+from eventhub.formtools import Form, WholeNumberField
 
 
 class CentreForm(Form):
@@ -29,6 +29,11 @@ class CentreForm(Form):
             r"^#[0-9a-fA-F]{6}$", message=_l("Enter a colour like #0b5a8a."))],
         description=_l("Shown as an accent beside the centre's name."),
         render_kw={"type": "color"})
+    # Admins only (the view removes it for everyone else): the centre's own retention period.
+    retention_days = WholeNumberField(
+        _l("Retention period (days)"), validators=[Optional(), NumberRange(min=1, max=3650)],
+        description=_l("Days after an event's end until its participants' personal data is "
+                       "deleted. Leave empty for the installation's default."))
     logo = FileField(_l("Logo"))  # its description names the size limit (views)
     remove_logo = BooleanField(_l("Remove the logo"))
 

@@ -21,7 +21,7 @@ from eventhub.organizations.models import Organization, is_colour
 
 ADMIN = "admin"  # auth.models.Role.ADMIN's value
 _AUDITED = ("name", "short_name", "region_code", "email", "website", "address",
-            "sender_name", "colour")
+            "sender_name", "colour", "retention_days")
 
 
 def can_edit(actor, organization: Organization) -> bool:
@@ -53,6 +53,8 @@ class CentreData:
     address: str = ""
     sender_name: str = ""
     colour: str = ""
+    # None: the installation's RETENTION_DAYS. Only an admin's change is applied.
+    retention_days: int | None = None
 
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -71,6 +73,7 @@ def create(actor, data: CentreData, slug: str, now: datetime) -> Organization:
                                 region_code=data.region_code)
     db.session.add(organization)
     _apply(organization, data)
+    organization.retention_days = data.retention_days
     db.session.flush()
     audit.record(actor, "organization.create", now, organization_id=organization.id,
                  target=("organization", organization.id),
@@ -98,6 +101,8 @@ def update(actor, organization: Organization, data: CentreData, now: datetime) -
         raise NotPermitted
     before = audit.snapshot(organization, _AUDITED)
     _apply(organization, data)
+    if actor.role == ADMIN:  # how long people are kept is the installation's decision
+        organization.retention_days = data.retention_days
     db.session.flush()
     changed = audit.changes(before, organization)
     if changed:

@@ -48,6 +48,8 @@ def index():
 def _form(organization: Organization | None, form_class=forms.CentreForm):
     form = form_class(obj=organization)
     form.region_code.choices = formtools.region_choices()
+    if current_user.role != services.ADMIN:
+        del form.retention_days
     form.logo.description = _("PNG or JPEG, at most %(kb)d KB. It is converted to PNG and "
                               "scaled to at most 600 pixels a side.",
                               kb=_max_bytes() // 1024)
@@ -59,7 +61,8 @@ def _data(form: forms.CentreForm) -> services.CentreData:
         name=form.name.data, short_name=form.short_name.data,
         region_code=form.region_code.data, email=form.email.data or "",
         website=form.website.data or "", address=form.address.data or "",
-        sender_name=form.sender_name.data or "", colour=form.colour.data or "")
+        sender_name=form.sender_name.data or "", colour=form.colour.data or "",
+        retention_days=form.retention_days.data if "retention_days" in form else None)
 
 
 def _save(organization: Organization, form: forms.CentreForm) -> None:

@@ -210,3 +210,30 @@ def test_the_event_page_shows_the_centres_logo_or_its_colour(login, client, make
     assert logo and logo.group(1).startswith(f"/zentren/{centre.slug}/logo.png?v=")
     assert client.get(logo.group(1)).mimetype == "image/png"
     assert f"Veranstalter: {centre.name}" in page  # the name is written out beside it
+
+
+def test_only_an_admin_sets_a_centres_retention_period(login, client, make, db_session):
+    organizer = make.user()
+    centre = organizer.organization
+    own_page = login(organizer).get(f"/verwaltung/zentren/{centre.id}").get_data(as_text=True)
+    assert 'name="retention_days"' not in own_page
+    login(organizer).post(f"/verwaltung/zentren/{centre.id}",
+                          data=_form(centre, retention_days="3650"))
+    db_session.expire_all()
+    assert centre.retention_days is None  # sent anyway: ignored
+
+    client.post("/logout")
+    admin = make.user(role=Role.ADMIN)
+    url = f"/verwaltung/zentren/{centre.id}?lang=en"
+    assert 'name="retention_days"' in login(admin).get(url).get_data(as_text=True)
+    refused = login(admin).post(url, data=_form(centre, retention_days="0"))
+    assert refused.status_code == 422
+    login(admin).post(url, data=_form(centre, retention_days="90"))
+    db_session.expire_all()
+    assert centre.retention_days == 90
+    entry = db_session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "organization.update").order_by(AuditEntry.id.desc())).first()
+    assert entry.details["retention_days"] == [None, 90]
+    login(admin).post(url, data=_form(centre, retention_days=""))
+    db_session.expire_all()
+    assert centre.retention_days is None  # empty: the installation's default again
