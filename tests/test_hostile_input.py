@@ -387,3 +387,22 @@ def test_registering_through_the_form_survives_a_stored_bad_join_url(app, client
         Registration.email == "erika@example.org"))
     assert registration is not None and registration.status.value == "confirmed"
 
+
+
+def test_an_error_page_renders_while_the_database_cannot_answer(client, monkeypatch):
+    """The footer reads the coordinating centre and the legal pages from the database; when
+    it is down, an error page still renders, without them, instead of failing in turn."""
+    from sqlalchemy.exc import OperationalError
+
+    from eventhub.extensions import db
+
+    def down(*args, **kwargs):
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(db.session, "execute", down)
+    monkeypatch.setattr(db.session, "scalar", down)
+    monkeypatch.setitem(client.application.config, "LEGAL_CACHE_SECONDS", 0)
+    response = client.get("/gibt-es-nicht")
+    assert response.status_code == 404
+    page = page_of(response)
+    assert "site-footer" in page and "Impressum" not in page

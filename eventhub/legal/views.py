@@ -5,8 +5,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy.exc import SQLAlchemyError
 
 from eventhub import i18n, links, mail, timeutil
+from eventhub.extensions import db
 from eventhub.formtools import NOT_SAVED, submit
 from eventhub.legal import forms, markdown, services
 from eventhub.legal.models import LegalKind
@@ -24,9 +26,15 @@ ENDPOINTS = {LegalKind.IMPRINT: "legal.imprint", LegalKind.PRIVACY: "legal.priva
 @bp.app_template_global("legal_links")
 def legal_links() -> list[tuple[str, str]]:
     """(title, address) of each published legal page in the page's language: the footer
-    of every page (``_legal_links.html``)."""
+    of every page (``_legal_links.html``). An error page must render even when the
+    database cannot answer: then the footer goes without them."""
+    try:
+        published = services.published()
+    except SQLAlchemyError:
+        db.session.rollback()
+        return []
     return [(str(TITLES[kind]), url_for(ENDPOINTS[kind], **i18n.url_language()))
-            for kind in LegalKind if kind in services.published()]
+            for kind in LegalKind if kind in published]
 
 
 def _mail_footer(session) -> dict:
