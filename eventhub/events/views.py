@@ -46,8 +46,9 @@ def _filter_form(past: bool) -> tuple[forms.EventFilterForm, queries.EventFilter
         format=EventFormat(valid["format"]) if "format" in valid else None, month=month)
 
 
-def _listing(template: str, query_fn):
-    form, filters = _filter_form(past=query_fn is queries.past)
+def _listing(template: str, *, past: bool):
+    form, filters = _filter_form(past)
+    query_fn = queries.past if past else queries.upcoming
     pagination = query_fn(filters, timeutil.utcnow(), formtools.page_number(request.args),
                           current_app.config["EVENTS_PER_PAGE"],
                           current_app.config["DEFAULT_TIMEZONE"])
@@ -57,12 +58,12 @@ def _listing(template: str, query_fn):
 
 @bp.get("/")
 def index():
-    return _listing("events/index.html", queries.upcoming)
+    return _listing("events/index.html", past=False)
 
 
 @bp.get("/archiv")
 def past():
-    return _listing("events/past.html", queries.past)
+    return _listing("events/past.html", past=True)
 
 
 @bp.get("/veranstaltungen/<slug>")
