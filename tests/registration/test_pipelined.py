@@ -71,7 +71,8 @@ def _stored(db_session, event) -> list[dict]:
                 Answer.registration_id == registration.id)))
         values["mail"] = [(m.kind, m.to_address, m.language, m.unrendered, m.status)
                           for m in db_session.scalars(select(OutboxMessage).where(
-                              OutboxMessage.registration_id == registration.id))]
+                              OutboxMessage.registration_id == registration.id)
+                              .order_by(OutboxMessage.id))]
         stored.append(values)
     return stored
 
