@@ -46,7 +46,12 @@ from eventhub.extensions import db
 from eventhub.mail.checks import BatchChecks
 from eventhub.mail.models import MessageStatus, OutboxMessage
 from eventhub.mail.outcomes import DeliveryReport, Lease, Outcomes
-from eventhub.mail.rendering import InvalidMessage, build_message, render_unrendered
+from eventhub.mail.rendering import (
+    InvalidMessage,
+    build_message,
+    load_ahead,
+    render_unrendered,
+)
 from eventhub.mail.transport import MessageRefused, TransportDown, describe_error, open_transport
 
 log = logging.getLogger(__name__)
@@ -167,9 +172,14 @@ def _render_unrendered(pending: deque[OutboxMessage], outcomes: Outcomes) -> Non
     # The renderers read what the texts need, in a session of their own that ends (reading
     # only) before anything is recorded.
     with _session() as session, session.begin():
+        try:
+            load_ahead(unrendered, session)
+        except Exception:  # only slower without it: the renderers read per message
+            log.exception("loading ahead for %d unrendered messages failed", len(unrendered))
+        provided: dict[str, dict] = {}  # the context providers' part, once per language
         for message in unrendered:
             try:
-                render_unrendered(message, session)
+                render_unrendered(message, session, provided=provided)
             except InvalidMessage as exc:
                 failed.append((message, str(exc), True))
             except Exception as exc:  # a template's bug must not stall the whole batch

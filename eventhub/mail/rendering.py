@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from email import policy as email_policy
 from email.errors import HeaderParseError
-from email.headerregistry import Address
+from email.headerregistry import Address, HeaderRegistry
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
@@ -40,11 +41,21 @@ def register_context(provider: ContextProvider) -> None:
 
 
 def render(template: str, context: dict[str, Any], language: str,
-           session: Session | None = None) -> tuple[str, str, str]:
-    """Subject (one line: no header injection via titles), plain text and HTML."""
+           session: Session | None = None, *,
+           provided: dict[str, dict[str, Any]] | None = None) -> tuple[str, str, str]:
+    """Subject (one line: no header injection via titles), plain text and HTML.
+
+    ``provided``: what the context providers gave per language, kept across the messages
+    of one batch (a sender renders many in the same session), so they run once each."""
     with force_locale(language):
-        for provider in _context_providers:
-            context = {**provider(session), **context}
+        shared = provided.get(language) if provided is not None else None
+        if shared is None:
+            shared = {}
+            for provider in _context_providers:  # an earlier provider's names win
+                shared = {**provider(session), **shared}
+            if provided is not None:
+                provided[language] = shared
+        context = {**shared, **context}
         subject = render_template(f"emails/{template}.subject.txt", **context)
         text = render_template(f"emails/{template}.txt", **context)
         html = render_template(f"emails/{template}.html", **context)
@@ -52,24 +63,47 @@ def render(template: str, context: dict[str, Any], language: str,
 
 
 Renderer = Callable[["OutboxMessage", Session], dict[str, Any]]
+# Reads ahead, in one go, what the contexts of a batch's messages of one kind need; returns
+# what it read, which is kept with the session (that holds loaded objects only while
+# something refers to them).
+LoadAhead = Callable[[list["OutboxMessage"], Session], object]
 _renderers: dict[str, Renderer] = {}
+_loaders: dict[str, LoadAhead] = {}
 
 
-def register_renderer(kind: str, context_for: Renderer) -> None:
+def register_renderer(kind: str, context_for: Renderer, *,
+                      load_ahead: LoadAhead | None = None) -> None:
     """``context_for(message, session)`` gives the template context of an unrendered
     message of ``kind`` when it is sent, read through ``session``, or raises
-    ``InvalidMessage`` if the message cannot be sent any more."""
+    ``InvalidMessage`` if the message cannot be sent any more. ``load_ahead(messages,
+    session)``, if given, reads for a whole batch what ``context_for`` would read per
+    message; ``context_for`` must give the same without it."""
     _renderers[kind] = context_for
+    if load_ahead is not None:
+        _loaders[kind] = load_ahead
 
 
-def render_unrendered(message: OutboxMessage, session: Session) -> None:
+def load_ahead(messages: list[OutboxMessage], session: Session) -> None:
+    """Run the registered loaders over the unrendered messages of their kind; what they
+    read stays with ``session`` while it lasts, for the renderers to find there."""
+    by_kind: dict[str, list[OutboxMessage]] = {}
+    for message in messages:
+        if message.kind in _loaders:
+            by_kind.setdefault(message.kind, []).append(message)
+    kept = session.info.setdefault("loaded_ahead", [])
+    for kind, group in by_kind.items():
+        kept.append(_loaders[kind](group, session))
+
+
+def render_unrendered(message: OutboxMessage, session: Session, *,
+                      provided: dict[str, dict[str, Any]] | None = None) -> None:
     """Fill in subject and bodies of a message stored by ``queue_unrendered`` (in memory;
-    the sender stores them before the first attempt)."""
+    the sender stores them before the first attempt). ``provided``: see ``render``."""
     if message.kind not in _renderers:
         raise InvalidMessage(f"no renderer for messages of kind {message.kind!r}")
     context = _renderers[message.kind](message, session)
     message.subject, message.body_text, message.body_html = render(
-        message.kind, context, message.language, session)
+        message.kind, context, message.language, session, provided=provided)
     message.unrendered = False
 
 
@@ -102,6 +136,26 @@ def register_parts(kind: str, provider: PartProvider) -> None:
     _part_providers.setdefault(kind, []).append(provider)
 
 
+class _HeaderClasses(HeaderRegistry):
+    """The standard header classes, each made once: CPython's registry makes a new class
+    for every header it parses, half the cost of building a message."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[str, type] = {}
+
+    def __getitem__(self, name: str) -> type:
+        key = name.lower()
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = super().__getitem__(name)
+        return made
+
+
+# The standard policy (it encodes non-ASCII headers and refuses line breaks in them).
+POLICY = email_policy.default.clone(header_factory=_HeaderClasses())
+
+
 def build_message(message: OutboxMessage, sender: str) -> EmailMessage:
     """multipart/alternative (text, HTML, plus registered parts) with safe headers.
 
@@ -110,7 +164,7 @@ def build_message(message: OutboxMessage, sender: str) -> EmailMessage:
     """
     if message.unrendered:
         raise InvalidMessage("the text has not been rendered yet")
-    mime = EmailMessage()
+    mime = EmailMessage(policy=POLICY)
     mime["Subject"] = " ".join(message.subject.split())  # one line, whatever is stored
     mime["From"] = sender
     mime["To"] = _recipient(message.to_address)

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session, joinedload
 
 from eventhub import mail, webhooks
 from eventhub.calendar import invites
+from eventhub.events.models import Event
 from eventhub.registration import personal_links
 from eventhub.registration.models import Registration, RegistrationStatus, Source
 
@@ -53,8 +54,17 @@ def _context_when_sent(message: mail.OutboxMessage, session: Session) -> dict:
     return _context(registration)
 
 
+def _load_ahead(messages: list[mail.OutboxMessage], session: Session) -> list[Registration]:
+    """The registrations of a batch with their events and centres, in one query: what
+    ``_context_when_sent`` would otherwise read message by message."""
+    ids = {m.registration_id for m in messages if m.registration_id is not None}
+    return session.scalars(
+        select(Registration).where(Registration.id.in_(ids))
+        .options(joinedload(Registration.event).joinedload(Event.organization))).all()
+
+
 for _kind in RENDERED_WHEN_SENT:
-    mail.register_renderer(_kind, _context_when_sent)
+    mail.register_renderer(_kind, _context_when_sent, load_ahead=_load_ahead)
 
 
 def _send(registration: Registration, template: str, now: datetime, **extra) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event as sa_event
 from sqlalchemy import update
+from sqlalchemy.engine import Engine
 
 from eventhub import mail
 from eventhub.mail import MessageStatus, OutboxMessage, deliver_due
@@ -104,10 +106,11 @@ def test_a_renderer_that_breaks_delays_only_its_own_message(
     broken = register(event)
     register(event)
     db_session.commit()
+    broken_id = broken.id  # read now: the test's session must not begin inside the sender's
     render = notify._context_when_sent
 
     def breaks_for_one(message, session):
-        if message.registration_id == broken.id:
+        if message.registration_id == broken_id:
             raise RuntimeError("template bug")
         return render(message, session)
 
@@ -116,7 +119,7 @@ def test_a_renderer_that_breaks_delays_only_its_own_message(
     report = deliver_due(now)
 
     assert (report.sent, report.retried) == (1, 1)
-    retried = next(r for r in outbox(db_session) if r.registration_id == broken.id)
+    retried = next(r for r in outbox(db_session) if r.registration_id == broken_id)
     assert (retried.status, retried.unrendered) == (MessageStatus.QUEUED, True)
     assert "template bug" in retried.last_error
 
@@ -127,3 +130,47 @@ def test_an_unrendered_message_cannot_be_built():
                             body_html="", language="de", unrendered=True)
     with pytest.raises(mail.InvalidMessage, match="not been rendered"):
         mail.build_message(message, "eventhub <noreply@eventhub.invalid>")
+
+
+@pytest.fixture()
+def reads():
+    """The SELECTs the sender sends, as they are sent."""
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append(statement)
+    sa_event.listen(Engine, "before_cursor_execute", record)
+    yield seen
+    sa_event.remove(Engine, "before_cursor_execute", record)
+
+
+def test_a_batch_is_read_in_a_few_queries_and_rendered_as_one_by_one(
+        now, db_session, make, register, smtp, reads, monkeypatch):
+    """The registrations, events and centres of a batch come in one query, the footer's
+    legal links once per language; the texts are those rendered message by message."""
+    event, other = make.event(title="Regionale Impulse"), make.event(title="KI im Handwerk")
+    people = [register(e, language=lang) for e in (event, other) for lang in ("de", "en", "de")]
+    db_session.commit()
+    rows = [r for r in outbox(db_session) if r.unrendered]
+    assert len(rows) == len(people) == 6
+    one_by_one = {}
+    for row in rows:
+        copy = OutboxMessage(kind=row.kind, language=row.language,
+                             registration_id=row.registration_id, unrendered=True)
+        mail.render_unrendered(copy, db_session)
+        one_by_one[row.message_id] = (copy.subject, copy.body_text, copy.body_html)
+    reads.clear()
+
+    assert deliver_due(now).sent == 6
+
+    registration_reads = [s for s in reads if "FROM registrations" in s]
+    assert len(registration_reads) == 1  # not one per message, nor per event or centre
+    assert len([s for s in reads if "legal_" in s]) <= 2  # once per language
+    sent = {r.message_id: (r.subject, r.body_text, r.body_html) for r in outbox(db_session)}
+    assert sent == one_by_one
+    assert {m["Subject"] for m in smtp.messages()} == {
+        "Bitte bestätigen Sie Ihre Anmeldung: Regionale Impulse",
+        "Please confirm your registration: Regionale Impulse",
+        "Bitte bestätigen Sie Ihre Anmeldung: KI im Handwerk",
+        "Please confirm your registration: KI im Handwerk"}
