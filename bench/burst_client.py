@@ -10,7 +10,12 @@
 The session cookie is sent back by hand in a ``Cookie:`` header: in production eventhub
 marks it ``Secure``, which a browser-like client would not return over plain http.
 
-Prints one JSON object on stdout: figures for the GET and the POST phase.
+With ``--arrivals`` (the Digitaltag run, ``digitaltag.py``) there are no phases: people
+keep arriving, each fetches the form, fills it in for the minimum fill time and sends it,
+and the ``--clients`` threads serve whoever is next (a filled-in form first, else a new
+arrival), as a live announcement would bring them.
+
+Prints one JSON object on stdout: figures for the GETs and the POSTs.
 """
 from __future__ import annotations
 
@@ -24,11 +29,14 @@ import re
 import sys
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
+from heapq import heappop, heappush
 from pathlib import Path
 from urllib.parse import urlencode
 
 REQUEST_TIMEOUT = 30.0  # seconds per request; a slower answer counts as an error
+IDLE_SECONDS = 1.0  # a connection idle longer is opened afresh (gunicorn's keep-alive: 2 s)
 HIDDEN = re.compile(r'<input[^>]*\bname="(csrf_token|started)"[^>]*>')
 VALUE = re.compile(r'\bvalue="([^"]*)"')
 THANKS_SUFFIX = "/anmeldung/danke"
@@ -59,6 +67,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--tag", default="bench", help="makes the e-mail addresses unique")
     parser.add_argument("--server-pid", type=int, default=0,
                         help="gunicorn master: its and its workers' CPU time is reported")
+    parser.add_argument("--arrivals", action="store_true",
+                        help="no phases: GET, wait, POST per person, all interleaved")
     return parser.parse_args(argv)
 
 
@@ -152,6 +162,90 @@ def run_phase(port: int, clients: int, participants: list[Participant], action,
     return figures
 
 
+class Arrivals:
+    """Who is next in an ``--arrivals`` run: a form whose fill time has passed, else the
+    next person to arrive, else a pause until the next form is filled in."""
+
+    def __init__(self, people: list[Participant], fill_seconds: float) -> None:
+        self.arriving = deque(people)
+        self.filling: list[tuple[float, int, Participant]] = []  # (ready at, number, p)
+        self.fill_seconds = fill_seconds
+        self.lock = threading.Lock()
+
+    def next(self) -> tuple[str, Participant | float | None]:
+        with self.lock:
+            now = time.monotonic()
+            if self.filling and self.filling[0][0] <= now:
+                return "post", heappop(self.filling)[2]
+            if self.arriving:
+                return "get", self.arriving.popleft()
+            if self.filling:
+                return "wait", self.filling[0][0] - now
+            return "done", None
+
+    def filled_in_later(self, participant: Participant) -> None:
+        with self.lock:
+            heappush(self.filling, (time.monotonic() + self.fill_seconds,
+                                    participant.number, participant))
+
+
+def run_arrivals(port: int, clients: int, people: list[Participant], path: str,
+                 fill_seconds: float, server_pid: int = 0) -> dict:
+    """Everyone through GET, fill time, POST, on ``clients`` threads at once."""
+    arrivals = Arrivals(people, fill_seconds)
+    gets: list[Outcome] = []
+    posts: list[Outcome] = []
+    barrier = threading.Barrier(clients + 1)
+
+    def serve() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
+        conn.connect()
+        barrier.wait()
+        last_used = time.monotonic()
+        while True:
+            kind, item = arrivals.next()
+            if kind == "done":
+                break
+            if kind == "wait":
+                time.sleep(min(item, 0.05))
+                continue
+            if time.monotonic() - last_used > IDLE_SECONDS:
+                conn.close()  # as a browser would: gunicorn may have closed it (keep-alive)
+            start = time.perf_counter()
+            try:
+                if kind == "get":
+                    outcome = fetch_form(conn, path, item)
+                    if outcome.ok:
+                        arrivals.filled_in_later(item)
+                else:
+                    outcome = send_registration(conn, path, item)
+            except (OSError, http.client.HTTPException) as exc:
+                outcome = Outcome(time.perf_counter() - start, False, type(exc).__name__)
+                conn.close()  # the next request opens a fresh connection
+            (gets if kind == "get" else posts).append(outcome)  # list.append: atomic
+            last_used = time.monotonic()
+        conn.close()
+
+    threads = [threading.Thread(target=serve, daemon=True) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    cpu0, busy0 = time.process_time(), machine_busy_seconds()
+    server0, postgres0 = server_cpu_seconds(server_pid), postgres_cpu_seconds()
+    started_at, start = time.time(), time.perf_counter()
+    for thread in threads:
+        thread.join()
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu0
+    return {
+        "get": summarize(gets, wall, cpu), "post": summarize(posts, wall, cpu),
+        "started_at": started_at, "wall_s": wall,
+        "complete_per_s": sum(o.ok for o in posts) / wall if wall > 0 else 0.0,
+        "machine_busy_s": machine_busy_seconds() - busy0,
+        "server_cpu_s": server_cpu_seconds(server_pid) - server0,
+        "postgres_cpu_s": postgres_cpu_seconds() - postgres0,
+    }
+
+
 def _process_cpu(select) -> float:
     """User+system CPU seconds of the processes for which ``select(pid, ppid, name)`` is
     true (Linux /proc; a process that ends meanwhile is left out)."""
@@ -239,6 +333,11 @@ def main(argv: list[str]) -> int:
     args = parse_args(argv)
     path = f"/veranstaltungen/{args.slug}/anmeldung"
     people = [Participant(i, f"bench-{args.tag}-{i}@example.org") for i in range(args.count)]
+    if args.arrivals:
+        # The form's stamp has whole seconds: a margin, so that no POST comes too early.
+        json.dump(run_arrivals(args.port, args.clients, people, path, args.min_fill + 1.0,
+                               args.server_pid), sys.stdout)
+        return 0
     forms = run_phase(args.port, args.clients, people,
                       lambda conn, p: fetch_form(conn, path, p), args.server_pid)
     ready = [p for p in people if {"csrf_token", "started"} <= p.fields.keys()]
