@@ -17,19 +17,18 @@ import json
 from collections.abc import Iterable
 from datetime import datetime
 from itertools import chain, islice
+from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from eventhub import timeutil
 from eventhub.events.models import Event
 from eventhub.registration.forms import SIZE_LABELS
 from eventhub.registration.manage_forms import DELETED_LABEL, SOURCE_LABELS, STATUS_LABELS
 from eventhub.registration.models import Question, QuestionKind, Registration
+
+if TYPE_CHECKING:
+    from openpyxl.cell import WriteOnlyCell
 
 Cell = str | datetime | None
 
@@ -130,6 +129,10 @@ def to_csv(head: list[str], rows: Iterable[list[Cell]]) -> bytes:
 
 def _xlsx_cell(sheet, value: Cell, bold: bool = False,
                date_format: str = XLSX_DATE_FORMAT) -> WriteOnlyCell:
+    from openpyxl.cell import WriteOnlyCell  # with the first spreadsheet (see to_xlsx)
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+
     if isinstance(value, datetime):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = date_format
@@ -147,6 +150,10 @@ def _xlsx_cell(sheet, value: Cell, bold: bool = False,
 def to_xlsx(head: list[str], rows: Iterable[list[Cell]], sheet_title: str,
             language: str = "en") -> bytes:
     """``language``: how dates are shown (German: 01.06.2027 09:30)."""
+    # openpyxl (about 8 MB) is imported with the first spreadsheet, not by every worker.
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
     date_format = XLSX_DATE_FORMATS.get(language, XLSX_DATE_FORMAT)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title[:31])

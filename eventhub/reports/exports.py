@@ -12,15 +12,14 @@ import csv
 import io
 import re
 from datetime import date
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
+from typing import TYPE_CHECKING
 
 from eventhub.registration.exports import CSV_DELIMITER, CSV_TYPE, XLSX_TYPE, neutralize
 from eventhub.reports import tables
 from eventhub.reports.tables import Hidden, Percent, Table, Value
+
+if TYPE_CHECKING:
+    from openpyxl.cell import WriteOnlyCell
 
 __all__ = ["CSV_TYPE", "XLSX_TYPE", "to_csv", "to_xlsx", "filename"]
 
@@ -46,6 +45,10 @@ def to_csv(facts: list[tuple[str, str]], report_tables: list[Table], language: s
 
 
 def _xlsx_cell(sheet, value: Value, bold: bool = False) -> WriteOnlyCell:
+    from openpyxl.cell import WriteOnlyCell  # with the first spreadsheet (see to_xlsx)
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+
     if isinstance(value, Hidden):
         value = value.text
     if isinstance(value, Percent):
@@ -77,6 +80,9 @@ def _sheet_title(title: str, taken: set[str]) -> str:
 
 def to_xlsx(facts: list[tuple[str, str]], report_tables: list[Table],
             facts_title: str) -> bytes:
+    # openpyxl (about 8 MB) is imported with the first spreadsheet, not by every worker.
+    from openpyxl import Workbook
+
     workbook = Workbook(write_only=True)
     taken: set[str] = set()
     sheet = workbook.create_sheet(title=_sheet_title(facts_title, taken))
