@@ -8,8 +8,8 @@ One run, everything on this machine:
    (double opt-in, places for half the people: the rest go through the waiting list);
 2. eventhub (``wsgi:app``) under gunicorn in production mode with its default mail
    dispatch (a sender thread in each web worker, woken when a registration commits), or
-   with ``--senders K``: the web workers only queue, K ``flask eventhub send-mail --loop``
-   processes deliver;
+   with ``--senders K``: the web workers only queue, K ``flask eventhub send-mail --loop
+   --threads T`` processes deliver (``--sender-threads``, default 2);
 3. the load client (``burst_client.py --arrivals``): people keep arriving, each fetches the
    form (GET), fills it in for the form's minimum time and sends it (POST); ``--clients``
    connections serve them, a filled-in form first. It reads only the form's hidden values;
@@ -83,6 +83,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=16, help="threads per worker")
     parser.add_argument("--senders", type=int, default=0,
                         help="sender processes; 0: the web workers' own sender threads")
+    parser.add_argument("--sender-threads", type=int, default=2,
+                        help="senders in each sender process (send-mail --threads)")
     parser.add_argument("--app-url-port", type=int, default=None,
                         help="the app reaches the bench database through this port on "
                              "127.0.0.1 (PgBouncer in transaction mode), with "
@@ -119,11 +121,11 @@ def peak_mb(pid: int) -> float:
     return float("nan")
 
 
-def start_senders(count: int, env: dict[str, str], app_root: Path,
+def start_senders(count: int, threads: int, env: dict[str, str], app_root: Path,
                   workdir: Path) -> list[subprocess.Popen]:
     return [subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "wsgi:app", "eventhub", "send-mail",
-         "--loop", "--interval", "1"],
+         "--loop", "--interval", "1", "--threads", str(threads)],
         cwd=app_root, env=env, stdin=subprocess.DEVNULL,
         stdout=open(workdir / f"sender-{n}.log", "w"), stderr=subprocess.STDOUT,
         start_new_session=True) for n in range(count)]
@@ -221,7 +223,8 @@ def run_eventhub(args: argparse.Namespace, workdir: Path, deadline: float) -> di
         senders: list[subprocess.Popen] = []
         try:
             burst_servers.wait_ready(server, FORM_PATH)
-            senders = start_senders(args.senders, env, args.app_root, workdir)
+            senders = start_senders(args.senders, args.sender_threads, env, args.app_root,
+                                    workdir)
             mta_cpu0 = postfix.cpu_seconds()
             print(f"-- eventhub ({settings.describe()}, "
                   f"{f'{args.senders} sender processes' if args.senders else 'sender threads'}"
@@ -345,7 +348,8 @@ def main(argv: list[str]) -> int:
     deadline = time.monotonic() + args.time_limit
     figures = {"people": args.people, "clients": args.clients,
                "settings": f"{args.workers} gthread workers x {args.threads} threads, "
-                           + (f"{args.senders} sender processes" if args.senders
+                           + (f"{args.senders} sender processes x {args.sender_threads} "
+                              "threads" if args.senders
                               else "sender threads in the workers")
                            + (f", through 127.0.0.1:{args.app_url_port}"
                               if args.app_url_port else ""),

@@ -34,7 +34,7 @@ from eventhub.mail.rendering import (
     render,
     render_unrendered,
 )
-from eventhub.mail.sender import send_mail, stop_sender, wake_sender
+from eventhub.mail.sender import run_senders, send_mail, stop_sender, wake_sender
 from eventhub.mail.transport import (
     FileTransport,
     MessageRefused,
@@ -51,6 +51,7 @@ __all__ = [
     "Verdict", "build_message", "deliver_all_due", "deliver_due", "describe_error",
     "forget_recipient", "open_transport", "queue", "queue_unrendered", "refusal",
     "register_batch_loader", "register_context", "register_parts", "register_renderer",
-    "register_send_check", "render", "render_unrendered", "send_mail", "stop_sender",
+    "register_send_check", "render", "render_unrendered", "run_senders", "send_mail",
+    "stop_sender",
     "unrendered_rows", "wake_sender",
 ]

@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 
 import click
 from flask import Flask, current_app
@@ -93,20 +92,44 @@ def stop_sender(app: Flask, timeout: float | None = 10) -> None:
         sender.stop(timeout)
 
 
+def run_senders(app: Flask, threads: int, interval: float,
+                stop: threading.Event | None = None) -> None:
+    """``threads`` senders in this process, each delivering, waiting ``interval`` seconds
+    once the outbox has nothing due, and delivering again, until ``stop`` is set (never,
+    from the command line). Each has its own SMTP connection and database session; their
+    claims never overlap (``delivery``), so together they keep several connections busy
+    while one waits for the server or the database."""
+    stop = stop or threading.Event()
+
+    def loop() -> None:
+        with app.app_context():
+            while not stop.is_set():
+                report = _deliver_and_log()
+                if report and report.claimed:
+                    click.echo(report.summary())
+                stop.wait(interval)
+
+    workers = [threading.Thread(target=loop, name=f"eventhub-mail-sender-{n}", daemon=True)
+               for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+
 @click.command("send-mail")
 @click.option("--loop", is_flag=True,
               help="Keep running: deliver, wait, deliver again (a dedicated sender process).")
 @click.option("--interval", type=click.FloatRange(min=1), default=None,
               help="Seconds between passes with --loop [default: MAIL_POLL_SECONDS].")
+@click.option("--threads", type=click.IntRange(1, 32), default=1, show_default=True,
+              help="With --loop: senders in this process, each with its own SMTP "
+                   "connection.")
 @with_appcontext
-def send_mail(loop: bool, interval: float | None) -> None:
+def send_mail(loop: bool, interval: float | None, threads: int) -> None:
     """Deliver the e-mail that is due, retries included."""
     if not loop:
         click.echo(deliver_all_due().summary())
         return
-    interval = interval or current_app.config["MAIL_POLL_SECONDS"]
-    while True:
-        report = _deliver_and_log()
-        if report and report.claimed:
-            click.echo(report.summary())
-        time.sleep(interval)
+    app = current_app._get_current_object()
+    run_senders(app, threads, interval or app.config["MAIL_POLL_SECONDS"])

@@ -147,6 +147,37 @@ def test_concurrent_senders_deliver_every_message_exactly_once(app, smtp, mail_c
     assert set(statuses) == {MessageStatus.SENT}
 
 
+def test_a_sender_process_with_several_threads_delivers_every_message_once(
+        app, smtp, mail_config, committed):
+    """``send-mail --loop --threads 3``: three senders in one process until stopped."""
+    now = timeutil.utcnow()
+    with app.app_context():
+        rows = [OutboxMessage(message_id=f"<threads-{i}-{now.timestamp()}@eventhub.test>",
+                              kind="test", to_address=f"person{i}@example.org",
+                              subject=f"Nachricht {i}", body_text="Hallo",
+                              body_html="<p>Hallo</p>", language="de", next_attempt_at=now)
+                for i in range(45)]
+        db.session.add_all(rows)
+        db.session.commit()
+        committed.extend(r.id for r in rows)
+    mail_config(MAIL_BATCH_SIZE=4)  # many small claims, so that the threads interleave
+    stop = threading.Event()
+    senders = threading.Thread(target=mail.run_senders, args=(app, 3, 0.05, stop))
+    senders.start()
+    try:
+        assert wait_for(lambda: len(smtp.count_by_message_id()) == 45, 60)
+    finally:
+        stop.set()
+        senders.join(30)
+
+    assert not senders.is_alive()
+    assert smtp.count_by_message_id() == {r.message_id: 1 for r in rows}
+    with app.app_context():
+        statuses = db.session.scalars(select(OutboxMessage.status)
+                                      .where(OutboxMessage.id.in_(committed))).all()
+    assert set(statuses) == {MessageStatus.SENT}
+
+
 def test_registered_parts_join_the_message(monkeypatch):
     monkeypatch.setattr(mail.rendering, "_part_providers", {})
     invite = b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
