@@ -27,6 +27,9 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": DEV_SECRET_KEY,
     "SQLALCHEMY_DATABASE_URI": None,  # None: SQLite file in the instance folder
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # PostgreSQL is reached through PgBouncer in transaction mode: no server-side prepared
+    # statements (see eventhub.db.engine_options, and the README's production section).
+    "DATABASE_PGBOUNCER": False,
     "BASE_URL": "http://127.0.0.1:5000",  # `make run` passes http://HOST:PORT (Makefile)
     "DEFAULT_TIMEZONE": "Europe/Berlin",
     "BABEL_DEFAULT_LOCALE": "de",
@@ -162,6 +165,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "SECRET_KEY": ("SECRET_KEY", str),
     "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
     "EVENTHUB_DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
+    "EVENTHUB_DATABASE_PGBOUNCER": ("DATABASE_PGBOUNCER", _flag),
     "EVENTHUB_BASE_URL": ("BASE_URL", str),
     "EVENTHUB_DEFAULT_TIMEZONE": ("DEFAULT_TIMEZONE", str),
     "EVENTHUB_MAIL_SERVER": ("MAIL_SERVER", str),

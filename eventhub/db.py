@@ -4,8 +4,10 @@ from __future__ import annotations
 import enum
 import sqlite3
 import unicodedata
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -89,6 +91,33 @@ class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_now, onupdate=_now,
                                                  nullable=False)
+
+
+def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The engine's options: ``SQLALCHEMY_ENGINE_OPTIONS``, and on PostgreSQL behind
+    PgBouncer in transaction mode (``DATABASE_PGBOUNCER``) psycopg without server-side
+    prepared statements; on other databases the setting changes nothing.
+
+    Transaction pooling lends a client a server connection for one transaction; the next
+    may run on another. psycopg prepares a statement on the server once it has run it five
+    times (``prepare_threshold``) and from then on executes it by name, on whatever server
+    connection PgBouncer lends: "prepared statement "_pg3_0" does not exist", or "already
+    exists" where another client prepared that name there. PgBouncer 1.18 (Debian 12)
+    does not follow prepared statements from one server to another (1.21 can). With
+    ``prepare_threshold=None`` every statement goes unnamed, which any server can run.
+
+    Everything else eventhub asks of a connection ends with its transaction, which
+    transaction pooling keeps on one server: row locks (``for_update``, the claims with
+    SKIP LOCKED), the cursors of ``yield_per`` (declared without HOLD) and the pipelines
+    of ``registration.pipelined`` (sent inside the transaction, see there). It takes no
+    advisory locks and sets no session variables, listens to nothing, makes no temporary
+    tables."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    url = config.get("SQLALCHEMY_DATABASE_URI") or ""
+    if config.get("DATABASE_PGBOUNCER") and url.startswith("postgresql"):
+        options["connect_args"] = {**options.get("connect_args", {}),
+                                   "prepare_threshold": None}
+    return options
 
 
 @event.listens_for(Engine, "connect")

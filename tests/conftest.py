@@ -10,12 +10,14 @@ import re
 import uuid
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
+import config
 from eventhub import create_app, timeutil
 from eventhub.events.queries import forget_bookable_events
 from eventhub.extensions import db
@@ -35,37 +37,104 @@ TEST_CONFIG = {
 }
 
 
+class PrivateDatabase(NamedTuple):
+    """Where this test process's tables live: its URL, and on PostgreSQL the database and
+    schema its connections must land in (``assert_private``)."""
+    url: str
+    database: str | None = None  # None: SQLite
+    schema: str | None = None
+
+
+def behind_pgbouncer() -> bool:
+    """Whether the test database is reached through PgBouncer (EVENTHUB_DATABASE_PGBOUNCER,
+    the app's own setting, which the test apps and their subprocesses read too)."""
+    return bool(TEST_DATABASE_URL) and config.load(TEST_CONFIG)["DATABASE_PGBOUNCER"]
+
+
+def _admin_engine(url: str) -> sa.Engine:
+    return sa.create_engine(url, connect_args={"prepare_threshold": None})
+
+
 @contextmanager
 def _private_postgres_schema(url: str):
     """A schema of our own for this test session, so that test runs sharing one PostgreSQL
     database (developers, helpers, CI) never drop each other's tables."""
     schema = f"test_{uuid.uuid4().hex[:10]}"
-    engine = sa.create_engine(url)
+    engine = _admin_engine(url)
     with engine.begin() as conn:
         conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
     try:
-        yield sa.engine.make_url(url).update_query_dict(
-            {"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+        yield PrivateDatabase(
+            sa.engine.make_url(url).update_query_dict(
+                {"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False),
+            sa.engine.make_url(url).database, schema)
     finally:
         with engine.begin() as conn:
             conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         engine.dispose()
 
 
+@contextmanager
+def _private_postgres_database(url: str):
+    """Behind PgBouncer, a database of our own instead: PgBouncer 1.18 refuses the startup
+    parameter ``options`` that carries a schema's search path, or, told to ignore it
+    (``ignore_startup_parameters``), drops it without a word. A database name it passes
+    on (``.ci/pgbouncer`` passes every name through). Created and dropped through the same
+    PgBouncer; FORCE ends the server connections it still keeps to the database."""
+    name = f"test_{uuid.uuid4().hex[:10]}"
+    engine = _admin_engine(url).execution_options(isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield PrivateDatabase(sa.engine.make_url(url).set(database=name).render_as_string(
+            hide_password=False), name, "public")
+    finally:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        engine.dispose()
+
+
+class NotPrivate(RuntimeError):
+    """The test process's connections do not land in its own database or schema."""
+
+
+def assert_private(connection: sa.Connection, private: PrivateDatabase) -> None:
+    """Raise unless ``connection`` works in ``private``'s database and schema. A pooler
+    that dropped the search path would otherwise let the migrations, and every test, run
+    in the shared database's public schema, amid somebody else's tables."""
+    if private.database is None:
+        return
+    found = tuple(connection.execute(
+        sa.text("SELECT current_database(), current_schema()")).one())
+    if found != (private.database, private.schema):
+        raise NotPrivate(
+            f"the test database's connections land in database {found[0]!r}, schema "
+            f"{found[1]!r}, not in {private.database!r}, {private.schema!r}: the search path "
+            "did not take (through PgBouncer, set EVENTHUB_DATABASE_PGBOUNCER=1)")
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
+def private_database(tmp_path_factory):
     if TEST_DATABASE_URL:
-        from config import normalize_database_url
-        with _private_postgres_schema(normalize_database_url(TEST_DATABASE_URL)) as url:
-            yield url
+        private = _private_postgres_database if behind_pgbouncer() \
+            else _private_postgres_schema
+        with private(config.normalize_database_url(TEST_DATABASE_URL)) as place:
+            yield place
     else:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        yield PrivateDatabase(f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}")
 
 
 @pytest.fixture(scope="session")
-def app(database_url):
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+def database_url(private_database):
+    return private_database.url
+
+
+@pytest.fixture(scope="session")
+def app(private_database):
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": private_database.url})
     with app.app_context():
+        with db.engine.connect() as connection:  # before the migrations write anything
+            assert_private(connection, private_database)
         upgrade()
     yield app
     with app.app_context():

@@ -9,6 +9,7 @@ import pytest
 
 import config
 from eventhub import create_app, links
+from eventhub.db import engine_options
 
 
 def test_production_refuses_the_development_secret():
@@ -96,6 +97,36 @@ def test_postgresql_gets_a_connection_for_each_web_thread():
     assert options["pool_pre_ping"]
     sqlite = config.load({"SQLALCHEMY_DATABASE_URI": "sqlite://"}, environ={})
     assert "pool_size" not in sqlite["SQLALCHEMY_ENGINE_OPTIONS"]  # no pool to size
+
+
+
+def test_behind_pgbouncer_psycopg_prepares_no_statements():
+    """EVENTHUB_DATABASE_PGBOUNCER: psycopg sends every statement unnamed
+    (prepare_threshold None), whatever else the engine options say; off by default, and
+    without effect where there is no PgBouncer to be behind (SQLite)."""
+    postgresql = {"SQLALCHEMY_DATABASE_URI": "postgresql://db/eventhub"}
+    behind = engine_options(config.load(postgresql,
+                                        environ={"EVENTHUB_DATABASE_PGBOUNCER": "1"}))
+    assert behind["connect_args"] == {"prepare_threshold": None}
+    assert behind["pool_pre_ping"] and behind["pool_size"] == 10
+    assert "connect_args" not in engine_options(config.load(postgresql, environ={}))
+    assert "connect_args" not in engine_options(config.load(
+        postgresql, environ={"EVENTHUB_DATABASE_PGBOUNCER": "0"}))
+    assert "connect_args" not in engine_options(config.load(
+        {"SQLALCHEMY_DATABASE_URI": "sqlite://", "DATABASE_PGBOUNCER": True}, environ={}))
+    own = engine_options(config.load(
+        {**postgresql, "DATABASE_PGBOUNCER": True, "SQLALCHEMY_ENGINE_OPTIONS": {
+            "connect_args": {"connect_timeout": 5, "prepare_threshold": 2}}}, environ={}))
+    assert own["connect_args"] == {"connect_timeout": 5, "prepare_threshold": None}
+
+
+def test_the_app_applies_the_pgbouncer_setting_to_its_engine():
+    """Also where a caller gives engine options of its own (as tests do)."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "postgresql://db.invalid/eventhub",
+                      "DATABASE_PGBOUNCER": True,
+                      "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 2, "max_overflow": 0}})
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"] == {
+        "pool_size": 2, "max_overflow": 0, "connect_args": {"prepare_threshold": None}}
 
 
 # --- the base URL of `make run` (issue 22, 10) ---------------------------------------------

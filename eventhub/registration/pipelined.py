@@ -27,6 +27,14 @@ ends the turn), because the ORM session cannot send statements in a pipeline.
 Each statement in a batch gets its own snapshot (READ COMMITTED), taken after the ones
 before it have run: the count, sent after the lock, sees every registration committed by
 the turn before.
+
+Behind PgBouncer in transaction mode (``DATABASE_PGBOUNCER``) the pipelines stay: both
+batches are sent inside the session's transaction, so every Sync in them is answered with
+a ReadyForQuery that says "in transaction" (or "failed"), and PgBouncer lends the server
+connection to another client only at one that says "idle", after the COMMIT or ROLLBACK;
+it has counted the ReadyForQuery answers it still expects since 1.7, so a Sync sent ahead
+does not release the server early either. The statements go unnamed (no prepared
+statements there, ``eventhub.db.engine_options``), as outside a pipeline.
 """
 from __future__ import annotations
 

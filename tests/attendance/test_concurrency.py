@@ -18,6 +18,7 @@ from tests.attendance.conftest import END, START, sample
 from tests.factories import PASSWORD
 from tests.registration.test_concurrency import _in_parallel
 
+pytestmark = pytest.mark.concurrency
 EMAILS = ("erika.muster@example.org", "paul.kurz@example.org")
 
 

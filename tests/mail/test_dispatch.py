@@ -62,6 +62,7 @@ def thread_app(database_url, smtp):
         db.engine.dispose()
 
 
+@pytest.mark.concurrency
 def test_commit_that_queued_mail_wakes_the_sender_thread(thread_app, smtp, committed):
     with thread_app.app_context():
         message = mail.queue("erika@example.org", "registration_cancelled", fake_context(),
@@ -107,6 +108,7 @@ def test_send_mail_command_delivers_what_is_due(app, db_session, smtp):
     assert [m.status for m in outbox(db_session)] == [MessageStatus.SENT]
 
 
+@pytest.mark.concurrency
 def test_concurrent_senders_deliver_every_message_exactly_once(app, smtp, mail_config,
                                                                committed):
     """Several threads, each with its own app context and session, claim in small batches

@@ -16,6 +16,7 @@ from eventhub.mail import MessageStatus, OutboxMessage
 from eventhub.mail.outcomes import Outcomes
 from tests.mail.conftest import outbox
 
+pytestmark = pytest.mark.concurrency
 KIND = "lease_test"
 
 

@@ -125,6 +125,7 @@ def _states(app, ids) -> list[MessageStatus]:
     return [rows[i] for i in ids]
 
 
+@pytest.mark.concurrency
 def test_a_killed_sender_loses_nothing_and_resends_only_the_message_in_flight(
         app, smtp, committed_messages):
     sender = multiprocessing.get_context("spawn").Process(

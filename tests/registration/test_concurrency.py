@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from sqlalchemy import select
 
 from eventhub.extensions import db
@@ -16,6 +17,7 @@ from eventhub.registration.models import Registration, RegistrationStatus
 from eventhub.timeutil import utcnow
 from tests.registration.helpers import PLACES, applicant, in_parallel, registrations_of
 
+pytestmark = pytest.mark.concurrency
 PEOPLE = 50
 
 

@@ -139,6 +139,7 @@ def _submit_in_parallel(app, group_commit, event_id, people, *, processes=None) 
                              for i, person in enumerate(people)])
 
 
+@pytest.mark.concurrency
 def test_requests_that_arrive_together_are_committed_as_one_group(
         app, committed_event, monkeypatch):
     group_commit = intake.GroupCommit()
@@ -153,6 +154,7 @@ def test_requests_that_arrive_together_are_committed_as_one_group(
     assert group_commit._queue == type(group_commit._queue)()  # nobody left behind
 
 
+@pytest.mark.concurrency
 def test_each_request_gets_its_own_result(app, committed_event, monkeypatch):
     group_commit = intake.GroupCommit()
     recorder = _Recorder(monkeypatch, group_commit, wait_for=4)
@@ -165,6 +167,7 @@ def test_each_request_gets_its_own_result(app, committed_event, monkeypatch):
         p.email for i, p in enumerate(people) if i != 2)
 
 
+@pytest.mark.concurrency
 def test_a_group_that_fails_is_written_one_registration_at_a_time(
         app, committed_event, monkeypatch):
     group_commit = intake.GroupCommit()
@@ -180,6 +183,7 @@ def test_a_group_that_fails_is_written_one_registration_at_a_time(
             OutboxMessage.registration_id.in_([r.id for r in rows]))) == 6
 
 
+@pytest.mark.concurrency
 def test_a_fault_alone_reaches_the_request_it_belongs_to(app, committed_event, monkeypatch):
     group_commit = intake.GroupCommit()
 
@@ -193,6 +197,7 @@ def test_a_fault_alone_reaches_the_request_it_belongs_to(app, committed_event, m
     assert registrations_of(app, committed_event) == []
 
 
+@pytest.mark.concurrency
 def test_a_double_click_is_one_registration_whichever_group_it_falls_in(
         app, committed_event, monkeypatch):
     group_commit = intake.GroupCommit()
@@ -205,6 +210,7 @@ def test_a_double_click_is_one_registration_whichever_group_it_falls_in(
         [other.email, person.email])
 
 
+@pytest.mark.concurrency
 def test_groups_of_two_processes_share_the_places_without_overbooking(app, committed_event):
     """Two group commits, as two web processes have, each with requests arriving at once:
     their groups take turns on the event's lock, so exactly the capacity holds places and
@@ -218,6 +224,7 @@ def test_groups_of_two_processes_share_the_places_without_overbooking(app, commi
     assert sorted(r.waitlist_number for r in rows if r.waitlist_number) == list(range(1, 51))
 
 
+@pytest.mark.concurrency
 def test_requests_waiting_for_their_group_hold_no_connection(database_url, committed_event,
                                                             monkeypatch):
     """A pool of two connections, and two requests that read the database (as a request

@@ -21,8 +21,9 @@ from eventhub.timeutil import utcnow
 from tests import factories
 from tests.conftest import TEST_DATABASE_URL
 
-pytestmark = pytest.mark.skipif(not TEST_DATABASE_URL,
-                                reason="needs PostgreSQL (EVENTHUB_TEST_DATABASE_URL)")
+pytestmark = [pytest.mark.concurrency,
+              pytest.mark.skipif(not TEST_DATABASE_URL,
+                                 reason="needs PostgreSQL (EVENTHUB_TEST_DATABASE_URL)")]
 PEOPLE = 200
 
 

@@ -26,6 +26,7 @@ from eventhub.reminders.models import DeliveryState, ReminderDelivery, ReminderK
 from eventhub.timeutil import utcnow
 from tests import factories
 
+pytestmark = pytest.mark.concurrency
 LEASE_SECONDS = 3
 ON_TIME, TOO_LATE, KILL_AFTER = 24, 8, 5
 SPAWN = multiprocessing.get_context("spawn")

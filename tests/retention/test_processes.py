@@ -15,6 +15,7 @@ from eventhub.retention.models import RetentionPurge
 from eventhub.timeutil import utcnow
 from tests import factories
 
+pytestmark = pytest.mark.concurrency
 PEOPLE = 300
 
 

@@ -11,6 +11,7 @@ import threading
 from collections import Counter
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import insert, select
 
 from eventhub import timeutil
@@ -166,6 +167,7 @@ def _committed_deliveries(app, endpoint_id: int, now) -> list[str]:
     return [row["delivery_id"] for row in rows]
 
 
+@pytest.mark.concurrency
 def test_concurrent_senders_deliver_each_exactly_once(app, receiver, loopback_allowed):
     now = timeutil.utcnow()
     with committed_endpoint(app, receiver.url, "zz-webhook-threads") as (_, endpoint_id):
@@ -218,6 +220,7 @@ def _sender(url: str) -> None:
         delivery.deliver_due(timeutil.utcnow())
 
 
+@pytest.mark.concurrency
 def test_a_killed_sender_loses_no_delivery(app, receiver):
     now = timeutil.utcnow() - timedelta(seconds=1)
     with committed_endpoint(app, receiver.url, "zz-webhook-kill") as (_, endpoint_id):
