@@ -121,6 +121,15 @@ def peak_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User+system CPU of one process so far (its threads included)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def start_senders(count: int, threads: int, env: dict[str, str], app_root: Path,
                   workdir: Path) -> list[subprocess.Popen]:
     return [subprocess.Popen(
@@ -238,6 +247,7 @@ def run_eventhub(args: argparse.Namespace, workdir: Path, deadline: float) -> di
             workers = children(server.process.pid)
             memory = {"workers_mb": [peak_mb(pid) for pid in workers],
                       "senders_mb": [peak_mb(s.pid) for s in senders]}
+            senders_cpu = sum(cpu_seconds(s.pid) for s in senders)
             mta_cpu = postfix.cpu_seconds() - mta_cpu0
         finally:
             with shielded():
@@ -247,6 +257,7 @@ def run_eventhub(args: argparse.Namespace, workdir: Path, deadline: float) -> di
         check = burst_db.check(db_url, event_id, client["post"]["ok"])
         mail = mail_figures(db_url, state, received, client["started_at"])
         mail["mta_cpu_ms_per_mail"] = 1000 * mta_cpu / max(1, received.discarded)
+        mail["sender_cpu_ms_per_mail"] = 1000 * senders_cpu / max(1, state["sent"])
         log_tail = server.log_tail(10)
         return {"client": client, "check": check, "mail": mail, "memory": memory,
                 "server_log_tail": log_tail if "Traceback" in log_tail else ""}
@@ -305,8 +316,10 @@ def report(figures: dict) -> list[str]:
           f"{mail['still_open']}, lost {mail['lost']}, duplicates {mail['duplicates']}")
     print(f"last e-mail accepted {last:.1f} s after the first request" if last is not None
           else "no e-mail accepted")
-    print(f"mails/s (first to last accepted): {mail['mails_per_s']:.1f}; Postfix CPU "
-          f"{mail['mta_cpu_ms_per_mail']:.2f} ms per mail")
+    print(f"mails/s (first to last accepted): {mail['mails_per_s']:.1f}; CPU per mail: "
+          f"Postfix {mail['mta_cpu_ms_per_mail']:.2f} ms"
+          + (f", sender processes {mail['sender_cpu_ms_per_mail']:.2f} ms"
+             if eventhub["memory"]["senders_mb"] else ""))
     memory = eventhub["memory"]
     print("peak RSS (MB): web workers " + ", ".join(f"{m:.0f}" for m in memory["workers_mb"])
           + ("; senders " + ", ".join(f"{m:.0f}" for m in memory["senders_mb"])
