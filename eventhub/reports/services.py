@@ -1,5 +1,5 @@
-"""Report rules: the period, who sees which events, what each number means, and folding the
-per-event counts of ``queries`` into regions, organizations, formats, months and events.
+"""Report rules: the period, who sees which events, what each number means, and folding
+the parts ``queries`` counts into regions, organizations, formats, months and events.
 
 The numbers (README, "Reports"):
 
