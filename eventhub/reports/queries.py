@@ -1,17 +1,19 @@
-"""The reports' SQL: the events of a period, and their registrations counted per event and
-participant region, organization size and role group in one GROUP BY.
+"""The reports' SQL: the events of a period, and their registrations added up in one query
+into a few parts: per event and participant region, per event and organization size, per
+event and role group, per region and size, per region and role group (``PARTS``).
 
-Everything larger than an event is folded in Python from these per-event rows (see
+Everything larger than an event is folded in Python from these per-event parts (see
 ``services``): a few hundred events times 18 regions, never the registrations themselves.
-That keeps the SQL portable, and months exact in any time zone, which SQL could only
-approximate on SQLite.
+That keeps months exact in any time zone, which SQL could only approximate on SQLite. Which
+events count for the no-show rate is decided here, in SQL, because the parts per region
+are no longer per event.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import BigInteger, and_, case, cast, func, null, select, tuple_, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.selectable import Alias
@@ -49,21 +51,37 @@ class EventInfo:
     ends_at: datetime
 
 
-@dataclass(frozen=True)
+# The parts the registrations are added up into, by the keys they are grouped by. No table
+# of the report groups by size and role at once, so neither does any part.
+KEYS = ("event_id", "region_code", "size", "role")
+PARTS = (("event_id", "region_code"), ("event_id", "size"), ("event_id", "role"),
+         ("region_code", "size"), ("region_code", "role"))
+# GROUPING SETS add up every part in one pass over the registrations. SQLite has none: there
+# the registrations are added up per event, region, size and role group first (about a third
+# as many rows), and each part from those sums (tests run PostgreSQL both ways).
+GROUPING_SETS_DIALECTS = frozenset({"postgresql"})
+
+
+@dataclass(frozen=True, slots=True)
 class Counts:
-    """One event's registrations from one region (see README, "Reports", for the terms)."""
-    event_id: int
-    region_code: str
-    size: str  # OrganizationSize's value
-    role: str  # people.ROLE_KEYS
+    """One part's registrations (see README, "Reports", for the terms); the keys the part
+    is not grouped by are None."""
+    event_id: int | None
+    region_code: str | None
+    size: str | None  # OrganizationSize's value
+    role: str | None  # people.ROLE_KEYS
     registered: int
     confirmed: int
     attended: int
     walk_ins: int
-    confirmed_attended: int  # confirmed, registered in advance, and attended
-    recorded: int  # registrations with any attendance record
+    expected: int  # confirmed at events over with any attendance record: the no-show base
+    no_shows: int  # of those expected, not recorded as attended
     minutes: int
     returning: int  # of the attended, those who had attended an earlier event
+
+    @property
+    def part(self) -> tuple[str, ...]:
+        return tuple(key for key in KEYS if getattr(self, key) is not None)
 
 
 def _where(scope: Scope) -> list:
@@ -84,8 +102,8 @@ def events(scope: Scope) -> list[EventInfo]:
     return [EventInfo(*row) for row in rows]
 
 
-def _total(condition):
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+def _count(condition):
+    return case((condition, 1), else_=0)
 
 
 class _TableOrder(Alias):
@@ -113,32 +131,79 @@ def _registrations(events_in_scope: int):
                                                         name="registrations_scan"))
 
 
-def counts(scope: Scope, events_in_scope: int) -> list[Counts]:
-    """Registrations of the scope's events per (event, region, size, role group): one
-    query. Person keys are written first (``people.assign_keys``), so that every visit of
-    someone known by address is recognised."""
-    people.assign_keys()
+def _judged(scope: Scope, now: datetime):
+    """The scope's events whose confirmed registrations can be no-shows: over, with any
+    attendance record."""
+    r2, a2 = Registration.__table__.alias("r2"), Attendance.__table__.alias("a2")
+    recorded = (select(a2.c.registration_id)
+                .select_from(r2.join(a2, a2.c.registration_id == r2.c.id))
+                .where(r2.c.event_id == Event.id).exists())
+    return select(Event.id).where(*_where(scope), Event.ends_at <= now, recorded).cte("judged")
+
+
+def _per_registration(scope: Scope, now: datetime, events_in_scope: int):
+    """The keys and the measures (0/1, or minutes) of each registration of the scope, and
+    the joins and conditions they are read from."""
     r = _registrations(events_in_scope)
     in_advance = r.source != WALK_IN
     confirmed = and_(r.status == S.CONFIRMED, in_advance)
     attended = Attendance.attended.is_(True)
-    role = func.coalesce(PersonKey.role_group, people.ROLE_UNSTATED).label("role")
+    judged = _judged(scope, now)  # a CTE: decided once, though read in two sums
+    expected = and_(confirmed, r.event_id.in_(select(judged.c.id)))
     firsts = people.first_visits()
-    query = (
-        select(r.event_id, r.region_code, r.organization_size, role,
-               _total(and_(r.status != S.EXPIRED, in_advance)), _total(confirmed),
-               _total(attended), _total(and_(attended, r.source == WALK_IN)),
-               _total(and_(confirmed, attended)), func.count(Attendance.registration_id),
-               func.coalesce(func.sum(case((attended, func.coalesce(Attendance.minutes, 0)),
-                                           else_=0)), 0),
-               func.coalesce(func.sum(case((attended, people.returning_sql(firsts, r)),
-                                           else_=0)), 0))
-        .outerjoin(Attendance, Attendance.registration_id == r.id)
-        .outerjoin(PersonKey, PersonKey.registration_id == r.id)
-        .outerjoin(firsts, firsts.c.key == PersonKey.key)
-        .where(r.event_id.in_(select(Event.id).where(*_where(scope))))
-        .group_by(r.event_id, r.region_code, r.organization_size, role))
-    return [Counts(row[0], row[1], _size(row[2]), *row[3:])
+    keys = {"event_id": r.event_id, "region_code": r.region_code,
+            "size": r.organization_size,
+            "role": func.coalesce(PersonKey.role_group, people.ROLE_UNSTATED)}
+    measures = {
+        "registered": _count(and_(r.status != S.EXPIRED, in_advance)),
+        "confirmed": _count(confirmed),
+        "attended": _count(attended),
+        "walk_ins": _count(and_(attended, r.source == WALK_IN)),
+        "expected": _count(expected),
+        "no_shows": _count(and_(expected, Attendance.attended.is_not(True))),
+        "minutes": case((attended, func.coalesce(Attendance.minutes, 0)), else_=0),
+        "returning": case((attended, people.returning_sql(firsts, r)), else_=0),
+    }
+    query = (select().select_from(r)
+             .outerjoin(Attendance, Attendance.registration_id == r.id)
+             .outerjoin(PersonKey, PersonKey.registration_id == r.id)
+             .outerjoin(firsts, firsts.c.key == PersonKey.key)
+             .where(r.event_id.in_(select(Event.id).where(*_where(scope)))))
+    return keys, measures, query
+
+
+def _sums(measures: dict, of_sums: bool = False) -> list:
+    # Labelled apart from the measures' names: "returning" is a keyword in SQLite. A sum of
+    # sums is numeric on PostgreSQL (Decimal in Python): cast back to an integer.
+    return [(cast(func.sum(value), BigInteger) if of_sums else func.sum(value))
+            .label(f"sum_{name}") for name, value in measures.items()]
+
+
+def _grouping_sets(keys: dict, measures: dict, query):
+    sets = [tuple_(*(keys[k] for k in part)) for part in PARTS]
+    return (query.add_columns(*(keys[k].label(k) for k in KEYS), *_sums(measures))
+            .group_by(func.grouping_sets(*sets)))
+
+
+def _union_of_parts(keys: dict, measures: dict, query):
+    fine = (query.add_columns(*(keys[k].label(k) for k in KEYS), *_sums(measures))
+            .group_by(*keys.values()).cte("fine"))
+    return union_all(*(
+        select(*(fine.c[k] if k in part else null().label(k) for k in KEYS),
+               *_sums({n: fine.c[f"sum_{n}"] for n in measures}, of_sums=True))
+        .group_by(*(fine.c[k] for k in part)) for part in PARTS))
+
+
+def counts(scope: Scope, events_in_scope: int, now: datetime) -> list[Counts]:
+    """The registrations of the scope's events added up per part (``PARTS``): one query,
+    with GROUPING SETS where the database has them. Person keys are written first
+    (``people.assign_keys``), so that every visit of someone known by address is
+    recognised."""
+    people.assign_keys()
+    sets = db.session.get_bind().dialect.name in GROUPING_SETS_DIALECTS
+    query = (_grouping_sets if sets else _union_of_parts)(
+        *_per_registration(scope, now, events_in_scope))
+    return [Counts(row[0], row[1], None if row[2] is None else _size(row[2]), *row[3:])
             for row in db.session.execute(query)]
 
 

@@ -1,5 +1,5 @@
-"""Report rules: the period, who sees which events, what each number means, and folding the
-per-event counts of ``queries`` into regions, organizations, formats, months and events.
+"""Report rules: the period, who sees which events, what each number means, and folding
+the parts ``queries`` counts into regions, organizations, formats, months and events.
 
 The numbers (README, "Reports"):
 
@@ -106,7 +106,7 @@ class Figures:
         return self.no_shows / self.expected if self.expected else None
 
 
-# How each table groups the per-event rows: (counts, event, month) -> key.
+# How each table groups the parts' rows: (counts, event, month) -> key.
 Dimension = Callable[[Counts, EventInfo, Month], Hashable]
 DIMENSIONS: dict[str, Dimension] = {
     "region": lambda c, e, m: c.region_code,
@@ -130,23 +130,17 @@ for _table in BROKEN_DOWN:
             DIMENSIONS[f"{_table}_{_by}"] = (
                 lambda c, e, m, t=DIMENSIONS[_table], b=DIMENSIONS[_by]: (t(c, e, m),
                                                                          b(c, e, m)))
-# Folding every row into every dimension cost seconds over 200,000 registrations (the rows
-# are per event, region, size and role). Rows are first added up per (event, region), per
-# (event, size, role) and per (region, size, role); each dimension is folded from the
-# smallest of these that holds what it groups by.
-BY_REGION_CATEGORY = ("region_size", "region_role")
-BY_EVENT_REGION = ("region", "organization", "format", "month", "event",
-                   "region_organization", "month_organization")
-BY_EVENT_CATEGORY = tuple(d for d in DIMENSIONS
-                          if d not in BY_REGION_CATEGORY and d not in BY_EVENT_REGION)
-
-
-@dataclass(frozen=True)
-class _Part:
-    """What a partial sum is grouped by (the others None): read like ``Counts``."""
-    region_code: str | None
-    size: str | None
-    role: str | None
+# Which dimensions each part of ``queries.counts`` is folded into (every dimension from
+# exactly one part): the parts per event and region give everything that has no size or
+# role in it, including the total.
+FOLDED_FROM: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("event_id", "region_code"): tuple(d for d in DIMENSIONS
+                                       if not d.endswith(BREAKDOWNS) and d not in BREAKDOWNS),
+    **{("event_id", by): (by, *(f"{t}_{by}" for t in BROKEN_DOWN if t != "region"))
+       for by in ("size", "role")},
+    **{("region_code", by): (f"region_{by}",) for by in ("size", "role")},
+}
+TOTAL_PART = ("event_id", "region_code")
 
 
 @dataclass
@@ -199,7 +193,7 @@ def build(actor: User, chosen: Period, now: datetime, tz_name: str,
         organizations=queries.organizations(organization_ids), formats=list(EventFormat),
         events=selected, events_in_period=in_period, event_id=event_id,
         side_by_side=organization_ids is None)
-    _fold(report, queries.counts(scope, len(selected)), now)
+    _fold(report, queries.counts(scope, len(selected), now))
     return report
 
 
@@ -216,45 +210,23 @@ def _check_event(event_id: int, in_period: list[EventInfo],
     raise RuleViolation(_l("This event does not start within the chosen period."), "event")
 
 
-def _judged(rows: list[Counts], events: dict[int, EventInfo], now: datetime) -> set[int]:
-    """Events whose no-shows count: over, with any attendance recorded."""
-    return {c.event_id for c in rows if c.recorded and events[c.event_id].ends_at <= now}
-
-
-def _figures(c: Counts, judged: bool) -> Figures:
-    return Figures(registered=c.registered, confirmed=c.confirmed, attended=c.attended,
-                   walk_ins=c.walk_ins, expected=c.confirmed if judged else 0,
-                   no_shows=c.confirmed - c.confirmed_attended if judged else 0,
-                   minutes=c.minutes, returning=c.returning)
-
-
-def _fold(report: Report, rows: list[Counts], now: datetime) -> None:
+def _fold(report: Report, rows: list[Counts]) -> None:
     events = {e.id: e for e in report.events}
-    judged = _judged(rows, events, now)
     months = {e.id: _local_month(e, report.tz_name) for e in report.events}
-    parts: tuple[dict, dict, dict] = (defaultdict(Figures), defaultdict(Figures),
-                                      defaultdict(Figures))
-    for c in rows:
-        figures = _figures(c, c.event_id in judged)
-        parts[0][(c.event_id, c.region_code)].add(figures)
-        parts[1][(c.event_id, c.size, c.role)].add(figures)
-        parts[2][(c.region_code, c.size, c.role)].add(figures)
     groups: dict[str, dict[Hashable, Figures]] = {d: defaultdict(Figures) for d in DIMENSIONS}
-    for (event_id, region), figures in parts[0].items():
-        report.total.add(figures)
-        _add(groups, BY_EVENT_REGION, _Part(region, None, None), events[event_id],
-             months[event_id], figures)
-    for (event_id, size, role), figures in parts[1].items():
-        _add(groups, BY_EVENT_CATEGORY, _Part(None, size, role), events[event_id],
-             months[event_id], figures)
-    for (region, size, role), figures in parts[2].items():
-        _add(groups, BY_REGION_CATEGORY, _Part(region, size, role), None, None, figures)
+    folds = {part: [(DIMENSIONS[name], groups[name]) for name in names]
+             for part, names in FOLDED_FROM.items()}
+    for c in rows:
+        part = c.part
+        figures = Figures(c.registered, c.confirmed, c.attended, c.walk_ins, c.expected,
+                          c.no_shows, c.minutes, c.returning)
+        event = events.get(c.event_id)
+        month = months.get(c.event_id)
+        if part == TOTAL_PART:
+            report.total.add(figures)
+        for key, group in folds[part]:
+            group[key(c, event, month)].add(figures)
     report.groups = {name: dict(values) for name, values in groups.items()}
-
-
-def _add(groups, names: tuple[str, ...], part: _Part, event, month, figures: Figures) -> None:
-    for name in names:
-        groups[name][DIMENSIONS[name](part, event, month)].add(figures)
 
 
 def _local_month(event: EventInfo, tz_name: str) -> Month:

@@ -23,6 +23,7 @@ E7 centre C, cancelled, 2 April 2026: TH confirmed
 """
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
 from types import SimpleNamespace
 
@@ -32,6 +33,7 @@ from eventhub.attendance.models import WALK_IN, Attendance, AttendanceSource
 from eventhub.auth.models import Role
 from eventhub.events.models import EventFormat, EventStatus
 from eventhub.registration.models import RegistrationStatus as S
+from eventhub.reports import queries
 from eventhub.reports.services import Period
 from tests.factories import berlin
 from tests.registration.test_manage_registrations import add_registration
@@ -125,3 +127,17 @@ def frozen_now(monkeypatch):
     from eventhub import timeutil
     monkeypatch.setattr(timeutil, "utcnow", lambda: NOW)
     return NOW
+
+
+# How ``queries.counts`` adds up the parts: PostgreSQL with GROUPING SETS, SQLite with a
+# union of GROUP BYs. On PostgreSQL the tests that compare figures run both ways.
+COUNTING = (["grouping sets", "union"]
+            if os.environ.get("EVENTHUB_TEST_DATABASE_URL", "").startswith("postgres")
+            else ["union"])
+
+
+@pytest.fixture(params=COUNTING)
+def counting(request, monkeypatch):
+    if request.param == "union":
+        monkeypatch.setattr(queries, "GROUPING_SETS_DIALECTS", frozenset())
+    return request.param

@@ -26,6 +26,11 @@ ROLES = ["Geschäftsführerin", "Betriebsrat", "Referentin Weiterbildung", "Mita
 
 
 @pytest.fixture()
+def world(world, counting):
+    """The world's figures, counted each way the database can (conftest.COUNTING)."""
+    return world
+
+@pytest.fixture()
 def reach(world, db_session):
     """Sizes and roles spread over the world's registrations, and three people who come
     back: Rita (E5 in December, then E1 and E3), Otto (E1, then E3), Uwe (E3 only)."""
@@ -42,6 +47,7 @@ def reach(world, db_session):
                    organization_size=OrganizationSize.SOLO, job_role="Solo-Selbstständige")
     db_session.commit()
     return world
+
 
 
 def _rows(db_session):

@@ -9,7 +9,7 @@ from flask_babel import force_locale
 
 from eventhub.errors import RuleViolation
 from eventhub.events.models import EventFormat
-from eventhub.reports import services
+from eventhub.reports import queries, services
 from eventhub.reports.services import Figures, Period
 from tests.factories import berlin
 from tests.reports.conftest import NOW, PERIOD
@@ -34,6 +34,12 @@ REGIONS = {
     "UNSTATED": (0, 0, 1, 1, 0, 0, 30),
 }
 
+
+
+@pytest.fixture()
+def world(world, counting):
+    """The world's figures, counted each way the database can (conftest.COUNTING)."""
+    return world
 
 def numbers(report, dimension, key) -> tuple:
     return astuple(report.figures(dimension, key))[:7]
@@ -218,7 +224,8 @@ def statements():
     event.remove(Engine, "before_cursor_execute", record)
 
 
-def test_a_few_queries_whatever_the_number_of_registrations(world, statements, db_session):
+def test_a_few_queries_whatever_the_number_of_registrations(world, statements, db_session,
+                                                           counting):
     coordinator = world.coordinator
     coordinator.role  # noqa: B018  (loaded before counting: the fixture committed)
     statements.clear()
@@ -234,6 +241,13 @@ def test_a_few_queries_whatever_the_number_of_registrations(world, statements, d
     sqlite = db_session.get_bind().dialect.name == "sqlite"
     # SQLite reads registrations in table order for reports over many events.
     assert ("NOT INDEXED" in grouped[0]) is sqlite
+    assert ("GROUPING SETS" in grouped[0]) is (counting == "grouping sets")
+
+
+def test_every_dimension_is_folded_from_exactly_one_part():
+    folded = [name for names in services.FOLDED_FROM.values() for name in names]
+    assert sorted(folded) == sorted(services.DIMENSIONS)
+    assert set(services.FOLDED_FROM) == set(queries.PARTS)
 
 
 def test_one_event_is_read_through_the_index(world, statements):
