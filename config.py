@@ -78,6 +78,7 @@ DEFAULTS: dict[str, Any] = {
     "REGISTRATION_CONFIRM_HOURS": 48,  # pending registrations expire after this
     "REGISTRATION_MIN_FILL_SECONDS": 3,  # faster submissions are treated as bots
     "BOOKABLE_EVENT_SECONDS": 2.0,  # registration pages reuse a loaded event this long
+    "SITE_OPERATOR_SECONDS": 60.0,  # the footer's coordinating centre, kept per process
     "PERSONAL_LINK_MAX_AGE_DAYS": 400,
     "RATELIMIT_REGISTRATION": "20 per minute;200 per hour",
     "RATELIMIT_STORAGE_URI": "memory://",
@@ -179,6 +180,7 @@ _ENV: dict[str, tuple[str, Any]] = {
     "EVENTHUB_RATELIMIT_ENABLED": ("RATELIMIT_ENABLED", _flag),
     "EVENTHUB_REGISTRATION_MIN_FILL_SECONDS": ("REGISTRATION_MIN_FILL_SECONDS", float),
     "EVENTHUB_BOOKABLE_EVENT_SECONDS": ("BOOKABLE_EVENT_SECONDS", float),
+    "EVENTHUB_SITE_OPERATOR_SECONDS": ("SITE_OPERATOR_SECONDS", float),
     "EVENTHUB_REPORT_SMALL_NUMBER_THRESHOLD": ("REPORT_SMALL_NUMBER_THRESHOLD", int),
     "EVENTHUB_REQUIRE_2FA": ("REQUIRE_2FA", _flag),
     "EVENTHUB_RETENTION_DAYS": ("RETENTION_DAYS", int),

@@ -21,6 +21,7 @@ import config
 from eventhub import create_app, timeutil
 from eventhub.events.queries import forget_bookable_events
 from eventhub.extensions import db
+from eventhub.organizations import site
 from tests import factories
 
 TEST_DATABASE_URL = os.environ.get("EVENTHUB_TEST_DATABASE_URL")
@@ -160,6 +161,7 @@ def db_session(app, monkeypatch):
             outer.rollback()
             connection.close()
             forget_bookable_events()  # it may hold events the rollback removed
+            site.forget()  # and the coordinating centre
 
 
 class IsolatedClient(FlaskClient):
