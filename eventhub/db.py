@@ -4,11 +4,12 @@ from __future__ import annotations
 import enum
 import sqlite3
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from flask import has_app_context
 from sqlalchemy import (
     ColumnElement,
     DateTime,
@@ -118,6 +119,28 @@ def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
         options["connect_args"] = {**options.get("connect_args", {}),
                                    "prepare_threshold": None}
     return options
+
+
+def forget_on_change(sessions, models: tuple[type, ...], forget: Callable[[], None]) -> None:
+    """Call ``forget`` (which empties a process's store of rows it loaded, in the current
+    app) when rows of ``models`` change in a session of ``sessions``: at once when they
+    are flushed, so that this process's next request reads them afresh, and again when
+    their transaction ends, since another request may have loaded the old rows meanwhile."""
+    changed = f"changed:{forget.__module__}.{forget.__qualname__}"
+
+    @event.listens_for(sessions, "after_flush")
+    def _flushed(session: Session, flush_context) -> None:
+        if any(isinstance(obj, models)
+               for obj in (*session.new, *session.dirty, *session.deleted)):
+            session.info[changed] = True
+            if has_app_context():
+                forget()
+
+    @event.listens_for(sessions, "after_commit")
+    @event.listens_for(sessions, "after_soft_rollback")
+    def _ended(session: Session, *args) -> None:
+        if session.info.pop(changed, False) and has_app_context():
+            forget()
 
 
 @event.listens_for(Engine, "connect")

@@ -5,14 +5,14 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, has_app_context
+from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, bindparam, select
-from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from eventhub import timeutil
 from eventhub.auth.models import User
+from eventhub.db import forget_on_change
 from eventhub.events import policy
 from eventhub.events.models import AgendaItem, Event, EventFormat, EventStatus
 from eventhub.extensions import db
@@ -119,21 +119,7 @@ _STORE = "eventhub.bookable_events"
 _SHOWN = (Event, Question, Organization)  # what the registration pages show
 
 
-@sa_event.listens_for(db.session, "after_flush")
-def _note_changes(session: Session, flush_context) -> None:
-    if any(isinstance(obj, _SHOWN)
-           for obj in (*session.new, *session.dirty, *session.deleted)):
-        session.info["bookable_changed"] = True
-        if has_app_context():
-            forget_bookable_events()
-
-
-@sa_event.listens_for(db.session, "after_commit")
-@sa_event.listens_for(db.session, "after_soft_rollback")
-def _forget_after_transaction(session: Session, *args) -> None:
-    """Again at the end: a request may have loaded the changed event meanwhile."""
-    if session.info.pop("bookable_changed", False) and has_app_context():
-        forget_bookable_events()
+forget_on_change(db.session, _SHOWN, forget_bookable_events)
 
 
 def organizations() -> list[Organization]:

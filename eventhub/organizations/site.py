@@ -3,19 +3,19 @@
 Every page shows it, so a process keeps it for SITE_OPERATOR_SECONDS (config) instead of
 asking the database on every request (on a form page, that query was the only one and
 cost more than the rest of the page). A change to an organization flushed in this process
-clears it at once; other processes show it within those seconds.
+clears it at once (and again when its transaction ends); other processes show it within
+those seconds.
 """
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
 
-from flask import current_app, has_app_context
-from sqlalchemy import event as sa_event
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
+from eventhub.db import forget_on_change
 from eventhub.extensions import db
 from eventhub.organizations.models import Organization, OrganizationKind
 
@@ -56,8 +56,4 @@ def forget() -> None:
     current_app.extensions.pop(_STORE, None)
 
 
-@sa_event.listens_for(db.session, "after_flush")
-def _forget_changed(session: Session, flush_context) -> None:
-    if has_app_context() and any(isinstance(obj, Organization) for obj in
-                                 (*session.new, *session.dirty, *session.deleted)):
-        forget()
+forget_on_change(db.session, (Organization,), forget)
