@@ -109,20 +109,28 @@ def test_send_mail_command_delivers_what_is_due(app, db_session, smtp):
 
 
 @pytest.mark.concurrency
+def _due_messages(app, committed: list[int], tag: str, count: int,
+                  now) -> list[OutboxMessage]:
+    """``count`` rendered messages due at ``now``, committed for real (``committed``
+    deletes them afterwards)."""
+    with app.app_context():
+        rows = [OutboxMessage(message_id=f"<{tag}-{i}-{now.timestamp()}@eventhub.test>",
+                              kind="test", to_address=f"person{i}@example.org",
+                              subject=f"Nachricht {i}", body_text="Hallo",
+                              body_html="<p>Hallo</p>", language="de", next_attempt_at=now)
+                for i in range(count)]
+        db.session.add_all(rows)
+        db.session.commit()
+        committed.extend(r.id for r in rows)
+    return rows
+
+
 def test_concurrent_senders_deliver_every_message_exactly_once(app, smtp, mail_config,
                                                                committed):
     """Several threads, each with its own app context and session, claim in small batches
     from one outbox: on PostgreSQL through SKIP LOCKED, on SQLite one writer at a time."""
     now = timeutil.utcnow()
-    with app.app_context():
-        rows = [OutboxMessage(message_id=f"<concurrent-{i}-{now.timestamp()}@eventhub.test>",
-                              kind="test", to_address=f"person{i}@example.org",
-                              subject=f"Nachricht {i}", body_text="Hallo",
-                              body_html="<p>Hallo</p>", language="de", next_attempt_at=now)
-                for i in range(60)]
-        db.session.add_all(rows)
-        db.session.commit()
-        committed.extend(r.id for r in rows)
+    rows = _due_messages(app, committed, "concurrent", 60, now)
     start = threading.Barrier(4)
     reports, errors = [], []
 
@@ -152,16 +160,7 @@ def test_concurrent_senders_deliver_every_message_exactly_once(app, smtp, mail_c
 def test_a_sender_process_with_several_threads_delivers_every_message_once(
         app, smtp, mail_config, committed):
     """``send-mail --loop --threads 3``: three senders in one process until stopped."""
-    now = timeutil.utcnow()
-    with app.app_context():
-        rows = [OutboxMessage(message_id=f"<threads-{i}-{now.timestamp()}@eventhub.test>",
-                              kind="test", to_address=f"person{i}@example.org",
-                              subject=f"Nachricht {i}", body_text="Hallo",
-                              body_html="<p>Hallo</p>", language="de", next_attempt_at=now)
-                for i in range(45)]
-        db.session.add_all(rows)
-        db.session.commit()
-        committed.extend(r.id for r in rows)
+    rows = _due_messages(app, committed, "threads", 45, timeutil.utcnow())
     mail_config(MAIL_BATCH_SIZE=4)  # many small claims, so that the threads interleave
     stop = threading.Event()
     senders = threading.Thread(target=mail.run_senders, args=(app, 3, 0.05, stop))
