@@ -246,15 +246,16 @@ def run_arrivals(port: int, clients: int, people: list[Participant], path: str,
     }
 
 
-def _process_cpu(select) -> float:
-    """User+system CPU seconds of the processes for which ``select(pid, ppid, name)`` is
-    true (Linux /proc; a process that ends meanwhile is left out)."""
+def process_cpu(select) -> float:
+    """User+system CPU seconds of the processes for which ``select(pid, ppid, name, uid)``
+    is true (Linux /proc; a process that ends meanwhile is left out)."""
     ticks = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             head, tail = stat.read_text().rsplit(")", 1)
             fields = tail.split()
-            if select(int(stat.parent.name), int(fields[1]), head.split("(", 1)[1]):
+            if select(int(stat.parent.name), int(fields[1]), head.split("(", 1)[1],
+                      stat.parent.stat().st_uid):
                 ticks += int(fields[11]) + int(fields[12])  # utime, stime
         except (OSError, IndexError, ValueError):
             continue
@@ -265,12 +266,12 @@ def server_cpu_seconds(master: int) -> float:
     """The gunicorn master and its workers."""
     if not master:
         return 0.0
-    return _process_cpu(lambda pid, ppid, name: master in (pid, ppid))
+    return process_cpu(lambda pid, ppid, name, uid: master in (pid, ppid))
 
 
 def postgres_cpu_seconds() -> float:
     """Every PostgreSQL process on the machine (other databases' work included)."""
-    return _process_cpu(lambda pid, ppid, name: name == "postgres")
+    return process_cpu(lambda pid, ppid, name, uid: name == "postgres")
 
 
 def machine_busy_seconds() -> float:

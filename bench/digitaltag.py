@@ -47,6 +47,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import burst_client
 import burst_db
 import burst_servers
 import mta
@@ -119,15 +120,6 @@ def peak_mb(pid: int) -> float:
     except OSError:
         pass
     return float("nan")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User+system CPU of one process so far (its threads included)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def start_senders(count: int, threads: int, env: dict[str, str], app_root: Path,
@@ -247,7 +239,8 @@ def run_eventhub(args: argparse.Namespace, workdir: Path, deadline: float) -> di
             workers = children(server.process.pid)
             memory = {"workers_mb": [peak_mb(pid) for pid in workers],
                       "senders_mb": [peak_mb(s.pid) for s in senders]}
-            senders_cpu = sum(cpu_seconds(s.pid) for s in senders)
+            ours = {s.pid for s in senders}
+            senders_cpu = burst_client.process_cpu(lambda pid, *_: pid in ours)
             mta_cpu = postfix.cpu_seconds() - mta_cpu0
         finally:
             with shielded():

@@ -13,7 +13,6 @@ the ``postfix`` package (``apt-get install postfix``; the bench says so if it is
 from __future__ import annotations
 
 import argparse
-import os
 import pwd
 import re
 import shutil
@@ -24,6 +23,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+
+import burst_client
 
 MAIN_CF = """\
 compatibility_level = 3.6
@@ -160,17 +161,8 @@ class Postfix:
         """User+system CPU of the running Postfix processes (the master and the daemons,
         which run as ``postfix``); a daemon that has exited is not counted."""
         uid = pwd.getpwnam("postfix").pw_uid
-        ticks = 0
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                head, tail = stat.read_text().rsplit(")", 1)
-                if stat.parent.stat().st_uid != uid and not head.endswith("(master"):
-                    continue
-                fields = tail.split()
-                ticks += int(fields[11]) + int(fields[12])
-            except (OSError, IndexError, ValueError):
-                continue
-        return ticks / os.sysconf("SC_CLK_TCK")
+        return burst_client.process_cpu(
+            lambda pid, ppid, name, owner: owner == uid or name == "master")
 
 
 def main(argv: list[str]) -> int:
